@@ -1,0 +1,28 @@
+# The README's two commands: `make demo` and `make test`. Each installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m dbt_loss.demo
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check python tests
+	$(BIN)/ruff format --check python tests
+
+clean:
+	rm -rf $(VENV) integration_tests/target integration_tests/dbt_packages integration_tests/logs example/target example/dbt_packages example/logs *.duckdb example/*.duckdb

@@ -1,0 +1,17 @@
+{#- Pinball loss α·max(y − ŷ, 0) + (1 − α)·max(ŷ − y, 0).
+    Reference: sklearn.metrics.mean_pinball_loss(alpha). -#}
+{% macro quantile_loss(actual, predicted, alpha=0.5, weight=none) -%}
+  {{ return(adapter.dispatch('quantile_loss', 'dbt_loss')(actual, predicted, alpha, weight)) }}
+{%- endmacro %}
+
+{% macro default__quantile_loss(actual, predicted, alpha=0.5, weight=none) -%}
+  {{ return(dbt_loss.aggregate(dbt_loss.quantile_loss_definition(actual, predicted, alpha), weight, 'quantile_loss')) }}
+{%- endmacro %}
+
+{% macro quantile_loss_definition(actual, predicted, alpha=0.5) -%}
+  {%- set a = dbt_loss.check_number(alpha, 'alpha', 'quantile_loss', minimum=0, maximum=1) -%}
+  {%- set r = dbt_loss.residual(actual, predicted) -%}
+  {{ return({'inputs': [actual, predicted], 'numerator':
+      "case when " ~ r ~ " <= 0 then " ~ dbt_loss.number_literal(a) ~ " * (-" ~ r ~ ")"
+      ~ " else " ~ dbt_loss.number_literal(1 - a) ~ " * " ~ r ~ " end"}) }}
+{%- endmacro %}
