@@ -8,7 +8,7 @@ import pytest
 
 from support.cases import all_tables
 from support.dbt import INTEGRATION_PROJECT, DbtProject
-from support.references import TABLES
+from support.references import REGRESSION, TABLES
 
 
 class Warehouse:
@@ -54,7 +54,12 @@ def warehouse(dbt_project) -> Warehouse:
     tables = all_tables()
     write_tables(dbt_project.database, tables)
     metric_cases = {table: [case.as_var() for case in cases] for table, cases in TABLES.items()}
-    dbt_project.run("build", vars={"metric_cases": metric_cases})
+    loss_table_metrics = [
+        {"name": case.macro, "alias": case.column, **case.kwargs} for case in REGRESSION
+    ] + ["r2_score", "explained_variance"]
+    dbt_project.run(
+        "build", vars={"metric_cases": metric_cases, "loss_table_metrics": loss_table_metrics}
+    )
     return Warehouse(dbt_project, tables)
 
 

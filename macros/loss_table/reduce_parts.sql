@@ -10,7 +10,9 @@
     {{ return("sqrt" ~ mean) }}
   {%- elif spec.reduction == 'centered' -%}
     {#- scikit-learn's force_finite: a zero denominator gives 1 for a zero numerator, else 0 -#}
-    {{ return("case when " ~ weight_sum ~ " = 0 then case when " ~ loss_sum ~ " = 0 then 1 else 0 end"
+    {%- set too_few = ("when " ~ prefix ~ "_row_count < " ~ definition.minimum_rows ~ " then " ~ dbt_loss.nan() ~ " ") if definition.get('minimum_rows') else "" -%}
+    {{ return("case when " ~ prefix ~ "_row_count = 0 then null " ~ too_few
+              ~ "when " ~ weight_sum ~ " = 0 then case when " ~ loss_sum ~ " = 0 then 1 else 0 end"
               ~ " else 1 - " ~ loss_sum ~ " / " ~ weight_sum ~ " end") }}
   {%- elif definition.error == 'abs' -%}
     {#- MASE: the scale is floored at the float64 epsilon, as sktime does -#}

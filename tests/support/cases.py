@@ -18,6 +18,30 @@ def _frame(case_id: str, **columns) -> pd.DataFrame:
     return frame
 
 
+def invariance_cases(base: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+    """The four weight invariances of LOSSES.md as pairs of cases that must agree: integer
+    weights k vs rows repeated k times, zero weights vs the rows removed, all weights scaled
+    by 1000, and all-ones weights vs no weights."""
+    base = base.drop(columns="case_id").reset_index(drop=True)
+    k = rng.integers(1, 4, len(base)).astype(float)
+    zero = rng.uniform(0.5, 2.0, len(base))
+    zero[::4] = 0.0
+
+    def case(case_id, frame, weight):
+        return frame.assign(weight=weight).assign(case_id=case_id)
+
+    repeated = base.loc[base.index.repeat(k.astype(int))]
+    return [
+        case("integer_weights", base, k),
+        case("repeated", repeated, np.ones(len(repeated))),
+        case("zero_weights", base, zero),
+        case("zero_weights_removed", base[zero > 0], zero[zero > 0]),
+        case("scaled_weights", base, zero * 1000.0),
+        case("unit_weights", base, np.ones(len(base))),
+        case("all_zero_weights", base, np.zeros(len(base))),
+    ]
+
+
 def regression_cases() -> pd.DataFrame:
     """Targets and predictions; weight is a sample weight the weighted columns use."""
     rng = np.random.default_rng(SEED)
@@ -28,10 +52,6 @@ def regression_cases() -> pd.DataFrame:
     w = rng.uniform(0.1, 3.0, n)
     counts = rng.poisson(3.0, n).astype(float)  # zeros included: 0·ln 0 = 0
     rate = rng.lognormal(1.0, 0.5, n)
-    k = rng.integers(1, 4, 40)
-    base_y, base_p = rng.normal(10, 3, 40), rng.normal(10, 3, 40)
-    zero_w = rng.uniform(0.5, 2.0, 40)
-    zero_w[::4] = 0.0
     big = 1e9 + rng.normal(0, 1, 200)
     y_nulls, p_nulls, w_nulls = y[:60].copy(), p[:60].copy(), w[:60].copy()
     y_nulls[::7], p_nulls[3::11], w_nulls[5::13] = np.nan, np.nan, np.nan
@@ -40,26 +60,13 @@ def regression_cases() -> pd.DataFrame:
     p_zero = y_zero + rng.normal(0, 1, 50)
     p_zero[::10] = 0.0  # both zero for sMAPE
     residual = np.array([-1000.0, -800.0, -711.0, -30.0, -1e-9, 0.0, 1e-9, 30.0, 711.0, 800.0, 1000.0])
+    random = _frame("random", actual=y, predicted=p, weight=w)
+    positive = _frame("positive", actual=counts, predicted=rate, weight=w)
     frames = [
-        _frame("random", actual=y, predicted=p, weight=w),
-        _frame("positive", actual=counts, predicted=rate, weight=w),
-        _frame("integer_weights", actual=base_y, predicted=base_p, weight=k.astype(float)),
-        _frame(
-            "repeated",
-            actual=np.repeat(base_y, k),
-            predicted=np.repeat(base_p, k),
-            weight=np.ones(k.sum()),
-        ),
-        _frame("zero_weights", actual=base_y, predicted=base_p, weight=zero_w),
-        _frame(
-            "zero_weights_removed",
-            actual=base_y[zero_w > 0],
-            predicted=base_p[zero_w > 0],
-            weight=zero_w[zero_w > 0],
-        ),
-        _frame("scaled_weights", actual=base_y, predicted=base_p, weight=zero_w * 1000.0),
-        _frame("unit_weights", actual=base_y, predicted=base_p, weight=np.ones(40)),
-        _frame("all_zero_weights", actual=base_y, predicted=base_p, weight=np.zeros(40)),
+        random,
+        positive,
+        # inside every loss's domain (positive targets and predictions), so no side is NaN
+        *invariance_cases(pd.concat([random[10:30], positive[positive.actual > 0][:20]]), rng),
         _frame("large_targets", actual=big, predicted=big + rng.normal(0, 0.5, 200), weight=w[:200]),
         _frame("nulls", actual=y_nulls, predicted=p_nulls, weight=w_nulls),
         _frame("zero_actuals", actual=y_zero, predicted=p_zero, weight=w[:50]),
@@ -90,8 +97,10 @@ def binary_cases() -> pd.DataFrame:
     label_nulls, x_nulls = label[:60].copy(), x[:60].copy()
     label_nulls[::7], x_nulls[3::11] = np.nan, np.nan
     sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    random = _frame("random", label=label, probability=sigmoid(x), logit=x, weight=w)
     frames = [
-        _frame("random", label=label, probability=sigmoid(x), logit=x, weight=w),
+        random,
+        *invariance_cases(random[:40], rng),
         _frame(
             "extreme_logits",
             label=extreme_labels,
@@ -138,9 +147,11 @@ def multiclass_cases() -> pd.DataFrame:
             weight=weight,
         )
 
+    random = frame("random", labels, prob, z, w)
     return pd.concat(
         [
-            frame("random", labels, prob, z, w),
+            random,
+            *invariance_cases(random[:40], rng),
             frame("extreme_logits", extreme_labels, np.full((6, 3), 1 / 3), extreme_z, np.ones(6)),
             frame("exact_probabilities", exact_labels, one_hot, np.zeros((4, 3)), np.ones(4)),
         ],
@@ -155,7 +166,8 @@ def interval_cases() -> pd.DataFrame:
     y = rng.normal(0, 1, n)
     lower, upper = -1.0 + rng.normal(0, 0.2, n), 1.0 + rng.normal(0, 0.2, n)
     y[:10], y[10:20] = lower[:10], upper[10:20]
-    return _frame("random", actual=y, lower=lower, upper=upper, weight=rng.uniform(0.1, 3, n))
+    random = _frame("random", actual=y, lower=lower, upper=upper, weight=rng.uniform(0.1, 3, n))
+    return pd.concat([random, *invariance_cases(random[:40], rng)], ignore_index=True)
 
 
 def series_cases() -> pd.DataFrame:

@@ -21,6 +21,7 @@ class DbtProject:
         self.scratch = scratch
 
     def invoke(self, *args: str, vars: dict | None = None) -> dbtRunnerResult:
+        """Runs dbt; the error-level log lines are kept on the result as `errors`."""
         os.environ["DBT_LOSS_DUCKDB_PATH"] = str(self.database)
         os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
         os.environ["DBT_TARGET_PATH"] = str(self.scratch / "target")
@@ -28,7 +29,15 @@ class DbtProject:
         command = [*args, "--project-dir", str(self.project_dir), "--profiles-dir", str(self.project_dir)]
         if vars:
             command += ["--vars", json.dumps(vars)]
-        return dbtRunner().invoke(command)
+        errors: list[str] = []
+
+        def keep_errors(event) -> None:
+            if event.info.level == "error":
+                errors.append(event.info.msg)
+
+        result = dbtRunner(callbacks=[keep_errors]).invoke(command)
+        result.errors = errors
+        return result
 
     def run(self, *args: str, vars: dict | None = None) -> dbtRunnerResult:
         """Invokes dbt and fails with dbt's own message when the command does not succeed."""
@@ -48,9 +57,9 @@ class DbtProject:
 
 def failure_text(result: dbtRunnerResult) -> str:
     """The error a user would read: the exception, or the messages of the failed nodes."""
+    messages = list(getattr(result, "errors", []))
     if result.exception is not None:
-        return str(result.exception)
-    messages = []
+        messages.append(str(result.exception))
     for node_result in getattr(result.result, "results", None) or []:
         if str(node_result.status) not in ("success", "pass"):
             messages.append(f"{node_result.node.name}: {node_result.message}")

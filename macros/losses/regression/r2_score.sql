@@ -1,7 +1,8 @@
 {#- Coefficient of determination 1 − Σw r² / Σw (y − ȳ_w)². Table-level: ȳ_w is taken in a first
     pass (a window), then the deviations in a second, because Σy² − (Σy)²/n loses every digit
     for targets near 1e9. Constant y (all weighted rows equal, detected exactly): 1 if the
-    prediction is perfect, else 0 (scikit-learn's force_finite). Returns one row per group,
+    prediction is perfect, else 0 (scikit-learn's force_finite); NaN for a single row, where
+    R² is not defined (scikit-learn warns and returns NaN). Returns one row per group,
     with the columns of loss_table. Reference: sklearn.metrics.r2_score. -#}
 {% macro r2_score(relation, actual, predicted, group_by=[], weight=none, row_condition=none) -%}
   {{ return(adapter.dispatch('r2_score', 'dbt_loss')(relation, actual, predicted, group_by, weight, row_condition)) }}
@@ -18,5 +19,6 @@
   {{ return({'inputs': [actual, predicted],
              'numerator': r ~ " * " ~ r,
              'denominator': deviation ~ " * " ~ deviation,
-             'constant_denominator_when_equal': dbt_loss.as_double(actual)}) }}
+             'constant_denominator_when_equal': dbt_loss.as_double(actual),
+             'minimum_rows': 2}) }}
 {%- endmacro %}

@@ -1,0 +1,1 @@
+{{ dbt_loss.explained_variance(source('cases', 'regression_cases'), 'actual', 'predicted', group_by='case_id') }}
