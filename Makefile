@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m dbt_loss.demo
+	$(BIN)/python example/demo.py
 
 test: $(STAMP)
 	$(BIN)/pytest
