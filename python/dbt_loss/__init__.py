@@ -1,1 +1,10 @@
-"""dbt_loss."""
+"""dbt_loss: loss functions that live in the warehouse.
+
+Train linear, logistic, softmax and Poisson models by gradient-based optimisation where every
+step is one SQL aggregate, and score them in SQL."""
+
+from .training.options import OptionError
+from .training.profile import TrainingInputError
+from .training.trainer import TrainingRun, train
+
+__all__ = ["OptionError", "TrainingInputError", "TrainingRun", "train"]

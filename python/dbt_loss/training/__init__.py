@@ -1,0 +1,1 @@
+"""In-warehouse training: every optimizer step is one aggregate SQL query."""

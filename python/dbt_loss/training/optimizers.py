@@ -1,0 +1,198 @@
+"""Optimizers over the small parameter vectors, one problem per group. They know nothing
+about SQL: they call `evaluate` (statistics at θ, one aggregate query for all groups) and
+`line_search` (the training loss at several step sizes along a direction, one query).
+
+- newton: Newton steps on the curvature the query returns (IRLS for logistic and Poisson,
+  exact in one step for mse); with l1, the step solves the penalised quadratic model by
+  coordinate descent, as glmnet does. Quadratic convergence, so few passes over the data.
+- lbfgs: limited-memory BFGS on the gradient only, for losses without a useful curvature.
+- gd: steepest descent with the same line search.
+- adam: mini-batch Adam, one batch per query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .objective import Penalty, Statistics
+
+# Step sizes tried in one line-search query, largest first.
+STEPS = (1.0, 0.5, 0.25, 0.1, 0.03, 0.01, 1e-3, 1e-4)
+ARMIJO = 1e-4
+
+Evaluate = Callable[[dict, bool], dict]  # θ by group, want curvature → Statistics by group
+LineSearch = Callable[[dict, dict, tuple], dict]  # θ, direction, steps → mean losses by group
+
+
+@dataclass
+class GroupState:
+    theta: np.ndarray
+    statistics: Statistics | None = None
+    evaluated: np.ndarray | None = None  # the θ the statistics were taken at
+    objective: float = np.inf
+    step: float = 0.0
+    converged: bool = False
+    memory: list = field(default_factory=list)  # L-BFGS pairs (s, y)
+    moments: tuple | None = None  # Adam (m, v)
+
+
+@dataclass
+class Iteration:
+    """What an optimizer reports after each step, for progress, history and checkpoints."""
+
+    number: int
+    states: dict  # group key → GroupState
+
+
+def _coordinate_descent(gradient, hessian, theta, lasso, free, sweeps=200, tol=1e-14):
+    """argmin_d gᵀd + ½dᵀHd + Σ λ|θ + d| by cyclic coordinate descent (the glmnet inner loop)."""
+    d = np.zeros_like(theta)
+    hd = np.zeros_like(theta)
+    for _ in range(sweeps):
+        largest = 0.0
+        for i in np.flatnonzero(free):
+            h = hessian[i, i]
+            if h <= 0:
+                continue
+            z = theta[i] + d[i] - (gradient[i] + hd[i]) / h
+            new = np.sign(z) * max(abs(z) - lasso[i] / h, 0.0) - theta[i]
+            change = new - d[i]
+            if change:
+                hd += hessian[:, i] * change
+                d[i] = new
+                largest = max(largest, abs(change))
+        if largest <= tol * (1 + np.max(np.abs(theta))):
+            break
+    return d
+
+
+def newton_direction(statistics: Statistics, theta: np.ndarray, penalty: Penalty) -> np.ndarray:
+    gradient = statistics.smooth_gradient(theta, penalty).ravel()
+    hessian = statistics.smooth_curvature(penalty)
+    if penalty.has_lasso:
+        step = _coordinate_descent(gradient, hessian, theta.ravel(), penalty.lasso.ravel(),
+                                   penalty.free.ravel())
+    else:
+        step = np.linalg.lstsq(hessian, -gradient, rcond=1e-13)[0]
+    return (step * penalty.free.ravel()).reshape(theta.shape)
+
+
+def _predicted_change(statistics, theta, direction, penalty) -> float:
+    """The first-order change of the objective along the direction (≤ 0 for a descent step)."""
+    smooth = float(np.sum(statistics.smooth_gradient(theta, penalty) * direction))
+    lasso = float(np.sum(penalty.lasso * (np.abs(theta + direction) - np.abs(theta))))
+    return smooth + lasso
+
+
+def _accept(state: GroupState, direction, losses: dict, penalty: Penalty, change: float) -> bool:
+    """Armijo's rule on the largest step that satisfies it; False when no step decreases."""
+    for step in STEPS:
+        candidate = state.theta + step * direction
+        objective = losses[step] + penalty.value(candidate)
+        if objective <= state.objective + ARMIJO * step * min(change, 0.0):
+            state.theta, state.step = candidate, step
+            return True
+    return False
+
+
+def descend(evaluate: Evaluate, line_search: LineSearch, thetas: dict, penalty: Penalty, *,
+            method: str, max_iter: int, tol: float, majorizes: bool = False,
+            learning_rate: float = 0.05, batches: int = 1) -> Iterator[Iteration]:
+    """Runs `method` from θ, yielding after every step. A group stops when the objective the
+    step predicts (Newton) or achieves falls below tol × |objective|; the run when all have."""
+    if method == "adam":
+        yield from _adam(evaluate, thetas, penalty, max_iter=max_iter, tol=tol,
+                         learning_rate=learning_rate, batches=batches)
+        return
+    states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
+    curvature = method == "newton"
+    for number in range(1, max_iter + 1):
+        active = {k: s for k, s in states.items() if not s.converged}
+        statistics = evaluate({k: s.theta for k, s in active.items()}, curvature)
+        directions, changes = {}, {}
+        for key, state in active.items():
+            stats = state.statistics = statistics[key]
+            state.evaluated = state.theta.copy()
+            previous = state.objective
+            state.objective = stats.objective(state.theta, penalty)
+            if method == "newton":
+                direction = newton_direction(stats, state.theta, penalty)
+            elif method == "lbfgs":
+                direction = _lbfgs_direction(state, stats.smooth_gradient(state.theta, penalty))
+            else:
+                direction = -stats.smooth_gradient(state.theta, penalty)
+            change = _predicted_change(stats, state.theta, direction, penalty)
+            scale = max(abs(state.objective), 1e-12)
+            small_step = -change <= tol * scale if method == "newton" and not majorizes else False
+            stalled = np.isfinite(previous) and abs(previous - state.objective) <= tol * scale
+            if small_step or stalled or change >= 0 or not np.any(direction):
+                state.converged = True
+                continue
+            directions[key], changes[key] = direction, change
+        if directions:
+            losses = line_search({k: states[k].theta for k in directions}, directions, STEPS)
+            for key, direction in directions.items():
+                state = states[key]
+                before = state.theta
+                gradient = state.statistics.smooth_gradient(before, penalty)
+                if not _accept(state, direction, losses[key], penalty, changes[key]):
+                    state.converged = True
+                elif method == "lbfgs":
+                    state.memory.append((state.theta - before, gradient))
+        yield Iteration(number, states)
+        if all(s.converged for s in states.values()):
+            return
+
+
+def _lbfgs_direction(state: GroupState, gradient: np.ndarray, memory: int = 10) -> np.ndarray:
+    """The two-loop recursion. The memory holds (step s_i, gradient before it g_i); with the
+    current gradient appended, y_i = g_{i+1} − g_i."""
+    recent = state.memory[-memory:]
+    gradients = [g for _, g in recent] + [gradient]
+    history = [(s, gradients[i + 1] - gradients[i]) for i, (s, _) in enumerate(recent)]
+    history = [(s, y) for s, y in history if float(np.sum(s * y)) > 1e-300]
+    q = gradient.copy()
+    alphas = []
+    for s, y in reversed(history):
+        rho = 1.0 / float(np.sum(s * y))
+        alpha = rho * float(np.sum(s * q))
+        q = q - alpha * y
+        alphas.append((alpha, rho, s, y))
+    if history:
+        s, y = history[-1]
+        q = q * float(np.sum(s * y)) / float(np.sum(y * y))
+    else:
+        q = q / max(float(np.linalg.norm(gradient)), 1.0)
+    for alpha, rho, s, y in reversed(alphas):
+        q = q + s * (alpha - rho * float(np.sum(y * q)))
+    return -q
+
+
+def _adam(evaluate, thetas, penalty, *, max_iter, tol, learning_rate, batches):
+    """Mini-batch Adam (Kingma & Ba): each step one query over one batch of rows."""
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
+    for number in range(1, max_iter + 1):
+        statistics = evaluate({k: s.theta for k, s in states.items()}, False, (number - 1) % batches)
+        for key, state in states.items():
+            stats = state.statistics = statistics[key]
+            state.evaluated = state.theta.copy()
+            state.objective = stats.objective(state.theta, penalty)
+            gradient = stats.smooth_gradient(state.theta, penalty)
+            m, v = state.moments or (np.zeros_like(gradient), np.zeros_like(gradient))
+            m = beta1 * m + (1 - beta1) * gradient
+            v = beta2 * v + (1 - beta2) * gradient**2
+            state.moments = (m, v)
+            update = learning_rate * (m / (1 - beta1**number)) / (np.sqrt(v / (1 - beta2**number)) + eps)
+            state.theta = state.theta - update * penalty.free
+            state.step = learning_rate
+            if penalty.has_lasso:  # proximal step for the l1 part
+                shrink = learning_rate * penalty.lasso
+                state.theta = np.sign(state.theta) * np.maximum(np.abs(state.theta) - shrink, 0)
+            state.converged = float(np.linalg.norm(update)) <= tol
+        yield Iteration(number, states)
+        if all(s.converged for s in states.values()):
+            return

@@ -1,0 +1,151 @@
+"""Checks the data before anything is written, and measures what standardisation needs.
+
+Two passes over the relation: the first counts NULLs and non-finite values, checks the
+target's domain and takes the feature means; the second the centred sums of squares (a
+two-pass variance, exact for features near 1e9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from .design import Feature
+from .engine import Engine
+from .sql import case, column, double, number, paren
+
+MAX_CATEGORIES = 1000
+
+
+class TrainingInputError(ValueError):
+    """Bad input, found before any table is written."""
+
+
+@dataclass
+class Profile:
+    rows: int
+    features: list[Feature]
+    classes: list
+    target_mean: float | None  # where the target is numeric: to start the intercept there
+
+
+def _not_finite(engine: Engine, name: str) -> exp.Expression:
+    value = double(column(name))
+    return exp.Or(this=value.neq(value), expression=exp.Abs(this=value).eq(
+        exp.cast(exp.Literal.string("inf"), exp.DataType.build("double"))))
+
+
+def check_columns(types: dict[str, str], relation_name: str, named: dict[str, list[str]]) -> None:
+    for argument, columns in named.items():
+        for name in columns:
+            if name not in types:
+                raise TrainingInputError(
+                    f"dbt_loss.train: column {name!r} (argument {argument!r}) is not in "
+                    f"{relation_name}; its columns are: {', '.join(types)}")
+
+
+def profile(engine: Engine, relation: exp.Expression, relation_name: str, *, target: str,
+            features: list[str], weight: str | None, model: str, standardize: bool) -> Profile:
+    types = engine.column_types(relation)
+    check_columns(types, relation_name, {"target": [target], "features": features,
+                                         "sample_weight": [weight] if weight else []})
+    numeric = [f for f in features if engine.is_numeric(types[f]) or engine.is_boolean(types[f])]
+    categorical = [f for f in features if f not in numeric]
+    numeric_inputs = numeric + ([weight] if weight else [])
+    if model != "softmax":
+        if not (engine.is_numeric(types[target]) or engine.is_boolean(types[target])):
+            raise TrainingInputError(
+                f"dbt_loss.train: target {target!r} must be numeric for a {model} model, "
+                f"got {types[target]}")
+        numeric_inputs = [target] + numeric_inputs
+    if weight and not engine.is_numeric(types[weight]):
+        raise TrainingInputError(f"dbt_loss.train: sample_weight {weight!r} must be numeric, "
+                                 f"got {types[weight]}")
+
+    checks = [exp.alias_(exp.Count(this=exp.Star()), "rows")]
+    names = []
+    for name in dict.fromkeys([target] + features + ([weight] if weight else [])):
+        checks.append(exp.alias_(exp.Count(this=exp.Star()) - exp.Count(this=column(name)),
+                                 f"nulls_{len(names)}"))
+        names.append(("nulls", name))
+    for name in dict.fromkeys(numeric_inputs):
+        if not engine.is_boolean(types[name]):
+            checks.append(exp.alias_(exp.Sum(this=case(_not_finite(engine, name), number(1), number(0))),
+                                     f"nonfinite_{len(names)}"))
+            names.append(("non-finite", name))
+    y = double(column(target))
+    domain = {
+        "logistic": (exp.not_(y.isin(number(0), number(1))), "labels outside {0, 1}"),
+        "poisson": (y < number(0), "negative targets"),
+    }.get(model)
+    if domain:
+        checks.append(exp.alias_(exp.Sum(this=case(domain[0], number(1), number(0))), "domain"))
+    if weight:
+        checks.append(exp.alias_(exp.Sum(this=case(double(column(weight)) < number(0), number(1), number(0))),
+                                 "negative_weights"))
+        checks.append(exp.alias_(exp.Sum(this=double(column(weight))), "weight_total"))
+    for i, name in enumerate(numeric):
+        checks.append(exp.alias_(exp.Avg(this=double(column(name))), f"mean_{i}"))
+    if model != "softmax":
+        checks.append(exp.alias_(exp.Avg(this=y), "target_mean"))
+    (row,) = engine.fetch(exp.select(*checks).from_(relation))
+    values = dict(zip([c.alias for c in checks], row, strict=True))
+    if values["rows"] == 0:
+        raise TrainingInputError(f"dbt_loss.train: {relation_name} has no rows to train on")
+    for i, (problem, name) in enumerate(names):
+        count = values.get(f"nulls_{i}") if problem == "nulls" else values.get(f"nonfinite_{i}")
+        if count:
+            role = "target" if name == target else "sample_weight" if name == weight else "feature"
+            kind = "NULL" if problem == "nulls" else "non-finite (NaN or infinite)"
+            raise TrainingInputError(
+                f"dbt_loss.train: {role} column {name!r} has {count} {kind} value(s)")
+    if domain and values["domain"]:
+        raise TrainingInputError(
+            f"dbt_loss.train: target {target!r} has {values['domain']} row(s) with {domain[1]} "
+            f"for a {model} model")
+    if weight and values["negative_weights"]:
+        raise TrainingInputError(
+            f"dbt_loss.train: sample_weight {weight!r} has {values['negative_weights']} negative value(s)")
+    if weight and not values["weight_total"]:
+        raise TrainingInputError(f"dbt_loss.train: sample_weight {weight!r} is zero on every row")
+
+    means = {name: float(values[f"mean_{i}"]) for i, name in enumerate(numeric)}
+    result = [Feature(name, name, mean=means[name]) for name in numeric]
+    for name in categorical:
+        query = (exp.select(column(name), exp.Count(this=exp.Star())).from_(relation)
+                 .group_by(column(name)).order_by(column(name)).limit(MAX_CATEGORIES + 1))
+        categories = engine.fetch(query)
+        if len(categories) > MAX_CATEGORIES:
+            raise TrainingInputError(
+                f"dbt_loss.train: feature {name!r} has more than {MAX_CATEGORIES} distinct values "
+                "to one-hot encode")
+        result += [Feature(f"{name}={c}", name, category=str(c), mean=count / values["rows"])
+                   for c, count in categories]
+    classes = []
+    if model == "softmax":
+        query = exp.select(column(target)).distinct().from_(relation).order_by(column(target))
+        classes = [r[0] for r in engine.fetch(query)]
+        if len(classes) < 2:
+            raise TrainingInputError(
+                f"dbt_loss.train: target {target!r} has {len(classes)} class(es); softmax needs two or more")
+    return Profile(values["rows"], _scale(engine, relation, result, standardize), classes,
+                   values.get("target_mean"))
+
+
+def _scale(engine: Engine, relation, features: list[Feature], standardize: bool) -> list[Feature]:
+    """Second pass: the centred mean square of every feature about the first pass's mean."""
+    if not features:
+        return features
+    squares = [
+        exp.alias_(exp.Avg(this=paren(f.raw() - number(f.mean)) * paren(f.raw() - number(f.mean))), f"v{i}")
+        for i, f in enumerate(features)
+    ]
+    (row,) = engine.fetch(exp.select(*squares).from_(relation))
+    scaled = []
+    for feature, variance in zip(features, row, strict=True):
+        spread = float(variance) ** 0.5
+        constant = spread <= 1e-12 * max(abs(feature.mean), 1.0)
+        scale = 1.0 if constant or not standardize else spread
+        mean = feature.mean if standardize or constant else 0.0
+        scaled.append(Feature(feature.name, feature.source, feature.category, mean, scale, constant))
+    return scaled

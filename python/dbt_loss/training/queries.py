@@ -1,0 +1,190 @@
+"""The two aggregate queries a training step needs, built once as sqlglot expressions and
+then run with new parameter values each step:
+
+- statistics: per group, Σw and Σw·ℓ on the training and validation rows, the gradient
+  Σw·∂ℓ/∂η·z and, for Newton steps, the curvature Σw·∂²ℓ/∂η²·z·zᵀ at the current parameters;
+- line search: per group, Σw·ℓ at several step sizes along a direction, in one pass.
+
+Each returns one row per group, whatever the size of the table. Parameters are bound query
+parameters (one model) or columns of a small parameter table joined on the group keys (one
+model per group): values never become SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlglot import exp
+
+from .design import Design
+from .losses import Loss
+from .sql import Expr, bounded_exp, greatest, number, paren, total
+
+GroupKey = tuple
+
+
+@dataclass(frozen=True)
+class Softmax:
+    """Categorical cross-entropy on K linear predictors, with optional label smoothing ε:
+    ℓ = lse(η) − Σk tk·ηk with t = (1 − ε)·onehot(y) + ε/K."""
+
+    label_smoothing: float = 0.0
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Where the parameters come from: bound placeholders, or a table joined on group keys."""
+
+    design: Design
+    table: str | None = None  # None: placeholders
+
+    def coefficient(self, name: str, k: int, j: int) -> Expr:
+        if self.table is None:
+            return exp.Placeholder(this=f"{name}_{k}_{j}")
+        return exp.column(f"{name}_{k}_{j}", table="parameters", quoted=True)
+
+    def columns(self, names: Sequence[str]) -> list[str]:
+        """The parameter table's columns: one key per group column, then the values."""
+        keys = [f"key_{i}" for i in range(len(self.design.groups))]
+        return keys + [f"{n}_{k}_{j}" for n in names for k in range(self.design.outputs)
+                       for j in range(self.design.width)]
+
+    def bind(self, values: dict[str, np.ndarray]) -> dict:
+        """Placeholder values for a single model: {name: θ of shape (outputs, width)}."""
+        return {f"{name}_{k}_{j}": float(theta[k, j]) for name, theta in values.items()
+                for k in range(theta.shape[0]) for j in range(theta.shape[1])}
+
+    def rows(self, values: dict[str, dict[GroupKey, np.ndarray]]) -> list[tuple]:
+        """Parameter-table rows for grouped models: {name: {group key: θ}}."""
+        names = list(values)
+        keys = values[names[0]].keys()
+        return [tuple(key) + tuple(float(v) for n in names for v in values[n][key].ravel())
+                for key in keys]
+
+    def joined(self, rows: exp.Select) -> exp.Select:
+        if self.table is None:
+            return rows
+        condition = exp.and_(*[
+            exp.NullSafeEQ(this=exp.column(g, table="r", quoted=True),
+                           expression=exp.column(f"key_{i}", table="parameters", quoted=True))
+            for i, g in enumerate(self.design.groups)
+        ])
+        return rows.join(exp.table_(self.table, quoted=True).as_("parameters"), on=condition)
+
+
+def _with_predictors(design: Design, parameters: Parameters, names: Sequence[str],
+                     batch: Expr | None) -> exp.Select:
+    """The design's rows with the linear predictors for each named parameter set as columns
+    <name>_eta<k>, computed once per row."""
+    rows = parameters.joined(exp.select("*").from_(design.rows(batch).subquery("r")))
+    keep = [exp.column(g, quoted=True) for g in design.groups] + [
+        exp.column("y"), exp.column("w_train"), exp.column("w_valid")] + [
+        exp.column(f"z{j}") for j in range(1, design.width)]
+    etas = [
+        exp.alias_(design.linear_predictor(
+            [parameters.coefficient(name, k, j) for j in range(design.width)]), f"{name}_eta{k}")
+        for name in names for k in range(design.outputs)
+    ]
+    return exp.select(*keep, *etas).from_(rows.subquery("joined"))
+
+
+def _softmax_parts(etas: list[Expr], y: Expr, smoothing: float):
+    """log-sum-exp with the row maximum subtracted, probabilities and smoothed targets."""
+    k_count = len(etas)
+    top = etas[0] if k_count == 1 else greatest(*etas)
+    lse = paren(top + exp.Ln(this=total([bounded_exp(eta - top) for eta in etas])))
+    probabilities = [bounded_exp(eta - lse) for eta in etas]
+    targets = [
+        paren(number(1 - smoothing) * exp.Case(
+            ifs=[exp.If(this=y.eq(exp.Literal.number(k)), true=number(1))], default=number(0))
+            + number(smoothing / k_count))
+        for k in range(k_count)
+    ]
+    loss = lse - total([targets[k] * etas[k] for k in range(k_count)])
+    return loss, probabilities, targets
+
+
+def _grouped(design: Design, aggregates: list[Expr], source: exp.Select) -> exp.Select:
+    keys = [exp.column(g, quoted=True) for g in design.groups]
+    query = exp.select(*keys, *aggregates).from_(source.subquery("scored"))
+    return query.group_by(*keys) if keys else query
+
+
+def statistics_query(design: Design, loss: Loss | Softmax, parameters: Parameters, *,
+                     curvature: bool, batch: Expr | None = None) -> exp.Select:
+    """Columns: group keys, sw_train, sw_valid, loss_train, loss_valid, g_<k>_<j> …, then
+    h_<i> for the upper triangle of the curvature, in the order `curvature_pairs` gives."""
+    predicted = _with_predictors(design, parameters, ["theta"], batch)
+    y = exp.column("y")
+    etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
+    keep = [exp.column(g, quoted=True) for g in design.groups] + [
+        exp.column("w_train"), exp.column("w_valid")] + [
+        exp.column(f"z{j}") for j in range(1, design.width)]
+    if isinstance(loss, Softmax):
+        value, probabilities, targets = _softmax_parts(etas, y, loss.label_smoothing)
+        derived = [exp.alias_(value, "l")]
+        derived += [exp.alias_(probabilities[k], f"p{k}") for k in range(design.outputs)]
+        derived += [exp.alias_(targets[k], f"t{k}") for k in range(design.outputs)]
+        gradient = [paren(exp.column(f"p{k}") - exp.column(f"t{k}")) for k in range(design.outputs)]
+        curvatures = {
+            (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
+            for k in range(design.outputs) for m in range(k, design.outputs)
+        }
+    else:
+        derived = [exp.alias_(loss.value(etas[0], y), "l"), exp.alias_(loss.gradient(etas[0], y), "g0")]
+        if curvature:
+            derived.append(exp.alias_(loss.curvature(etas[0], y), "c0"))
+        gradient = [exp.column("g0")]
+        curvatures = {(0, 0): exp.column("c0")}
+    scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
+
+    w_train, w_valid = exp.column("w_train"), exp.column("w_valid")
+    aggregates = [
+        exp.alias_(exp.Sum(this=w_train), "sw_train"),
+        exp.alias_(exp.Sum(this=w_valid), "sw_valid"),
+        exp.alias_(exp.Sum(this=w_train * exp.column("l")), "loss_train"),
+        exp.alias_(exp.Sum(this=w_valid * exp.column("l")), "loss_valid"),
+    ]
+    for k in range(design.outputs):
+        for j in range(design.width):
+            term = w_train * gradient[k]
+            aggregates.append(exp.alias_(exp.Sum(this=term * design.z(j) if j else term), f"g_{k}_{j}"))
+    if curvature:
+        for index, (k, j, m, n) in enumerate(curvature_pairs(design)):
+            term = w_train * paren(curvatures[(k, m)])
+            for feature in (j, n):
+                if feature:
+                    term = term * design.z(feature)
+            aggregates.append(exp.alias_(exp.Sum(this=term), f"h_{index}"))
+    return _grouped(design, aggregates, scored)
+
+
+def curvature_pairs(design: Design) -> list[tuple[int, int, int, int]]:
+    """The (output k, feature j, output m, feature n) entries of the upper triangle of the
+    curvature matrix over parameters ordered (k, j)."""
+    flat = [(k, j) for k in range(design.outputs) for j in range(design.width)]
+    return [(*flat[a], *flat[b]) for a in range(len(flat)) for b in range(a, len(flat))]
+
+
+def line_search_query(design: Design, loss: Loss | Softmax, parameters: Parameters,
+                      steps: Sequence[float]) -> exp.Select:
+    """Columns: group keys, sw_train, then loss_<s> = Σ w·ℓ(θ + step_s·d) for each step."""
+    predicted = _with_predictors(design, parameters, ["theta", "direction"], None)
+    y, w = exp.column("y"), exp.column("w_train")
+    aggregates = [exp.alias_(exp.Sum(this=w), "sw_train")]
+    for index, step in enumerate(steps):
+        etas = [paren(exp.column(f"theta_eta{k}") + number(step) * exp.column(f"direction_eta{k}"))
+                for k in range(design.outputs)]
+        if isinstance(loss, Softmax):
+            value = _softmax_parts(etas, y, loss.label_smoothing)[0]
+        else:
+            value = loss.value(etas[0], y)
+        aggregates.append(exp.alias_(exp.Sum(this=w * paren(value)), f"loss_{index}"))
+    return _grouped(design, aggregates, predicted)
+
+
+def batch_predicate(bucket: Expr) -> Expr:
+    """Keeps the rows of the mini-batch given as the query parameter $batch."""
+    return bucket.eq(exp.Placeholder(this="batch"))

@@ -1,0 +1,144 @@
+"""The tables a training run leaves for BI, in the run's schema (created if missing):
+
+- training_runs: one row per run, its settings, status and final losses;
+- training_history: one row per iteration (objective, losses, gradient norm, step, time),
+  like BigQuery ML's ML.TRAINING_INFO;
+- training_weights: the latest weights in raw feature units, one row per group, class and
+  feature, intercept included. During a run they are the checkpoint `resume=` starts from.
+
+Every write of an iteration is one transaction: a crash leaves the previous checkpoint whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlglot import exp
+
+from .engine import Engine
+
+RUNS, HISTORY, WEIGHTS = "training_runs", "training_history", "training_weights"
+
+COLUMNS = {
+    RUNS: [
+        ("run_id", "varchar"), ("run_name", "varchar"), ("model", "varchar"), ("loss", "varchar"),
+        ("options", "varchar"), ("relation", "varchar"), ("target", "varchar"),
+        ("features", "varchar"), ("group_by", "varchar"), ("classes", "varchar"),
+        ("status", "varchar"), ("message", "varchar"), ("started_at", "timestamp"),
+        ("finished_at", "timestamp"), ("iterations", "integer"), ("objective", "double"),
+        ("train_loss", "double"), ("validation_loss", "double"),
+    ],
+    HISTORY: [
+        ("run_id", "varchar"), ("iteration", "integer"), ("objective", "double"),
+        ("train_loss", "double"), ("validation_loss", "double"), ("gradient_norm", "double"),
+        ("step_size", "double"), ("elapsed_seconds", "double"),
+    ],
+    WEIGHTS: [
+        ("run_id", "varchar"), ("group_key", "varchar"), ("class", "varchar"),
+        ("feature", "varchar"), ("source_column", "varchar"), ("category", "varchar"),
+        ("weight", "double"),
+    ],
+}
+
+
+class RunTables:
+    def __init__(self, engine: Engine, schema: str):
+        self.engine = engine
+        self.schema = schema
+
+    def table(self, name: str) -> exp.Table:
+        return exp.table_(name, db=self.schema, quoted=True)
+
+    def create(self) -> None:
+        self.engine.execute(exp.Create(this=exp.to_identifier(self.schema, quoted=True),
+                                       kind="SCHEMA", exists=True))
+        for name, columns in COLUMNS.items():
+            schema = exp.Schema(this=self.table(name), expressions=[
+                exp.ColumnDef(this=exp.to_identifier(column, quoted=True),
+                              kind=exp.DataType.build(kind))
+                for column, kind in columns
+            ])
+            self.engine.execute(exp.Create(this=schema, kind="TABLE", exists=True))
+
+    def _where_run(self, run_id: str) -> exp.Expression:
+        return exp.column("run_id", quoted=True).eq(exp.Literal.string(run_id))
+
+    def start(self, run: dict) -> None:
+        columns = [c for c, _ in COLUMNS[RUNS]]
+        row = {**run, "status": "running", "started_at": now(), "iterations": 0}
+        with self.engine.transaction():
+            self.engine.insert_rows(self.table(RUNS), columns, [tuple(row.get(c) for c in columns)])
+
+    def checkpoint(self, run_id: str, history: dict, weights: list[tuple], summary: dict) -> None:
+        """One iteration: its history row, the weights after it, and the run's progress."""
+        with self.engine.transaction():
+            columns = [c for c, _ in COLUMNS[HISTORY]]
+            self.engine.insert_rows(self.table(HISTORY), columns,
+                                    [tuple({"run_id": run_id, **history}.get(c) for c in columns)])
+            self._replace_weights(run_id, weights)
+            self._update(run_id, summary)
+
+    def finish(self, run_id: str, status: str, summary: dict, weights: list[tuple] | None) -> None:
+        with self.engine.transaction():
+            if weights is not None:
+                self._replace_weights(run_id, weights)
+            self._update(run_id, {**summary, "status": status, "finished_at": now()})
+
+    def _replace_weights(self, run_id: str, weights: list[tuple]) -> None:
+        self.engine.execute(exp.delete(self.table(WEIGHTS), where=self._where_run(run_id)))
+        columns = [c for c, _ in COLUMNS[WEIGHTS]]
+        self.engine.insert_rows(self.table(WEIGHTS), columns, [(run_id, *w) for w in weights])
+
+    def _update(self, run_id: str, values: dict) -> None:
+        if not values:
+            return
+        names = list(values)
+        statement = exp.update(
+            self.table(RUNS),
+            {exp.column(n, quoted=True): exp.Placeholder() for n in names},
+            where=self._where_run(run_id),
+        )
+        self.engine.connection.execute(self.engine.render(statement), [values[n] for n in names])
+
+    def run(self, run_id: str) -> dict | None:
+        query = exp.select("*").from_(self.table(RUNS)).where(self._where_run(run_id))
+        cursor = self.engine.connection.execute(self.engine.render(query))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def find(self, run: str) -> dict | None:
+        """A run by id, or the latest succeeded run of that name."""
+        found = self.run(run)
+        if found:
+            return found
+        query = (exp.select(exp.column("run_id", quoted=True)).from_(self.table(RUNS))
+                 .where(exp.and_(exp.column("run_name", quoted=True).eq(exp.Literal.string(run)),
+                                 exp.column("status", quoted=True).eq(exp.Literal.string("succeeded"))))
+                 .order_by(exp.Ordered(this=exp.column("started_at", quoted=True), desc=True))
+                 .limit(1))
+        rows = self.engine.fetch(query)
+        return self.run(rows[0][0]) if rows else None
+
+    def weights(self, run_id: str) -> list[tuple]:
+        columns = [c for c, _ in COLUMNS[WEIGHTS]][1:]
+        query = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(
+            self.table(WEIGHTS)).where(self._where_run(run_id))
+        return self.engine.fetch(query)
+
+    def exists(self) -> bool:
+        try:
+            self.engine.fetch(exp.select(exp.Count(this=exp.Star())).from_(self.table(RUNS)))
+        except Exception:  # noqa: BLE001 - any engine's "no such table"
+            return False
+        return True
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def dumps(value) -> str:
+    return json.dumps(value, default=str, sort_keys=True)

@@ -1,0 +1,81 @@
+"""sqlglot building blocks shared by the losses and the queries: SQL as expression trees,
+quoted identifiers, and numerics that stay finite on every engine."""
+
+from __future__ import annotations
+
+import math
+
+from sqlglot import exp
+
+Expr = exp.Expression
+
+# exp() arguments are bounded here: e^700 is finite in double precision and PostgreSQL raises
+# on overflow and underflow instead of returning inf or 0.
+EXP_BOUND = 700.0
+
+
+def number(value: float) -> Expr:
+    """A numeric literal at full double precision."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"cannot write the non-finite number {value} as SQL")
+    literal = exp.Literal.number(repr(value))
+    return exp.Neg(this=exp.Literal.number(repr(-value))) if value < 0 else literal
+
+
+def column(name: str) -> Expr:
+    """A quoted column reference: names with quotes, spaces or semicolons stay names."""
+    return exp.column(name, quoted=True)
+
+
+def double(expression: Expr) -> Expr:
+    return exp.cast(expression, exp.DataType.build("double"))
+
+
+def paren(expression: Expr) -> Expr:
+    return exp.Paren(this=expression)
+
+
+def greatest(*values: Expr) -> Expr:
+    return exp.Greatest(this=values[0], expressions=list(values[1:]))
+
+
+def least(*values: Expr) -> Expr:
+    return exp.Least(this=values[0], expressions=list(values[1:]))
+
+
+def bounded_exp(value: Expr) -> Expr:
+    return exp.Exp(this=greatest(least(value, number(EXP_BOUND)), number(-EXP_BOUND)))
+
+
+def exp_neg_abs(value: Expr) -> Expr:
+    """e^−|x|, in (0, 1] for any x."""
+    return exp.Exp(this=exp.Neg(this=least(exp.Abs(this=value), number(EXP_BOUND))))
+
+
+def softplus(value: Expr) -> Expr:
+    """ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|): finite for any x."""
+    return greatest(value, number(0)) + exp.Ln(this=number(1) + exp_neg_abs(value))
+
+
+def sigmoid(value: Expr) -> Expr:
+    """1 / (1 + e^−x), evaluated on the side where exp cannot overflow."""
+    e = exp_neg_abs(value)
+    return exp.Case(
+        ifs=[exp.If(this=value >= number(0), true=number(1) / paren(number(1) + e))],
+        default=e / paren(number(1) + e),
+    )
+
+
+def case(condition: Expr, then: Expr, otherwise: Expr) -> Expr:
+    return exp.Case(ifs=[exp.If(this=condition, true=then)], default=otherwise)
+
+
+def total(expressions: list[Expr]) -> Expr:
+    """a + b + c …, or 0 for an empty list."""
+    if not expressions:
+        return number(0)
+    result = expressions[0]
+    for expression in expressions[1:]:
+        result = result + expression
+    return result

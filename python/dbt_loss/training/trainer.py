@@ -1,0 +1,434 @@
+"""The training loop: check the data, lay out the design, run an optimizer whose every step is
+an aggregate query in the warehouse, and record the run for BI. Python holds only vectors of
+size groups × outputs × (features + 1)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlglot import exp
+
+from .design import Design, Feature
+from .engine import Engine, engine_for
+from .losses import build_loss
+from .objective import Penalty, Statistics, from_raw, to_raw
+from .options import DEFAULT_MAX_ITER, OptionError, Options, parse_options
+from .profile import TrainingInputError, check_columns, profile
+from .queries import (
+    Parameters,
+    Softmax,
+    batch_predicate,
+    curvature_pairs,
+    line_search_query,
+    statistics_query,
+)
+from .run_tables import RunTables, dumps
+from . import optimizers
+from .sql import column, double, number
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became non-finite; the run keeps its last finite weights."""
+
+
+@dataclass
+class TrainingRun:
+    """The result of dbt_loss.train: the run's identity, outcome and weights in raw units."""
+
+    run_id: str
+    run_name: str | None
+    status: str
+    model: str
+    loss: str
+    iterations: int
+    objective: float | None
+    train_loss: float | None
+    validation_loss: float | None
+    weights: dict
+    features: list[str]
+    classes: list = field(default_factory=list)
+    group_by: list[str] = field(default_factory=list)
+    schema: str = "dbt_loss"
+    message: str | None = None
+
+
+def relation_expression(relation) -> exp.Expression:
+    """A table name ('schema.table', each part quoted) or a sqlglot expression."""
+    if isinstance(relation, exp.Expression):
+        return relation
+    if not isinstance(relation, str) or not relation.strip():
+        raise OptionError(f"dbt_loss.train: argument 'relation' must name a table, got {relation!r}")
+    parts = relation.split(".")
+    return exp.table_(parts[-1], db=parts[-2] if len(parts) > 1 else None,
+                      catalog=parts[-3] if len(parts) > 2 else None, quoted=True)
+
+
+def _class_weight_expression(options: Options, target: exp.Expression, classes: list,
+                             counts: dict) -> exp.Expression | None:
+    if options.class_weight is None:
+        return None
+    if options.class_weight == "balanced":
+        total = sum(counts.values())
+        weights = {c: total / (len(counts) * n) for c, n in counts.items()}
+    else:
+        weights = dict(options.class_weight)
+        missing = [c for c in classes if c not in weights]
+        if missing:
+            raise OptionError(f"dbt_loss.train: argument 'class_weight' has no weight for class(es) "
+                              f"{missing}")
+    ifs = [exp.If(this=target.eq(_value(c)), true=number(float(w))) for c, w in weights.items()]
+    return exp.Case(ifs=ifs, default=number(0))
+
+
+def _value(value) -> exp.Expression:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, np.integer)):
+        return exp.Literal.number(int(value))
+    if isinstance(value, (float, np.floating)):
+        return number(float(value))
+    return exp.Literal.string(str(value))
+
+
+class Trainer:
+    """Runs the statistics and line-search queries for the optimizers. Each query is built
+    and rendered once; a step only binds new parameter values."""
+
+    def __init__(self, engine: Engine, design: Design, loss, run_id: str):
+        self.engine = engine
+        self.design = design
+        self.loss = loss
+        table = f"dbt_loss_parameters_{run_id}" if design.groups else None
+        self.parameters = Parameters(design, table)
+        self.bucket: exp.Expression | None = None
+        self._sql: dict = {}
+
+    def _prepared(self, kind: str, build: Callable[[], exp.Expression]) -> str:
+        if kind not in self._sql:
+            self._sql[kind] = self.engine.render(build())
+        return self._sql[kind]
+
+    def _run(self, sql: str, values: dict[str, dict], extra: dict | None = None) -> list[tuple]:
+        if self.parameters.table is None:
+            bound = self.parameters.bind({n: next(iter(v.values())) for n, v in values.items()})
+        else:
+            rows = self.parameters.rows(values)
+            self.engine.load_table(self.parameters.table, self.parameters.columns(list(values)), rows)
+            bound = {}
+        return self.engine.fetch_prepared(sql, {**bound, **(extra or {})})
+
+    def _key(self, row: tuple) -> tuple:
+        return tuple(row[: len(self.design.groups)])
+
+    def evaluate(self, thetas: dict, curvature: bool, batch: int | None = None) -> dict:
+        batched = batch is not None and self.bucket is not None
+        sql = self._prepared(("statistics", curvature, batched), lambda: statistics_query(
+            self.design, self.loss, self.parameters, curvature=curvature,
+            batch=batch_predicate(self.bucket) if batched else None))
+        values = {"theta": thetas}
+        if self.parameters.table is not None:  # the table has the line search's columns too
+            values["direction"] = {k: np.zeros_like(t) for k, t in thetas.items()}
+        rows = self._run(sql, values, {"batch": batch} if batched else None)
+        size = self.design.outputs * self.design.width
+        pairs = curvature_pairs(self.design) if curvature else []
+        result = {}
+        for row in rows:
+            key = self._key(row)
+            if key not in thetas:
+                continue
+            values_ = row[len(self.design.groups):]
+            sw, swv, lt, lv = (float(v) if v is not None else 0.0 for v in values_[:4])
+            if sw <= 0:
+                raise TrainingInputError(
+                    f"dbt_loss.train: group {key} has no training rows of positive weight")
+            gradient = np.array(values_[4:4 + size], dtype=float).reshape(
+                self.design.outputs, self.design.width) / sw
+            matrix = None
+            if curvature:
+                flat = np.array(values_[4 + size:], dtype=float) / sw
+                matrix = np.zeros((size, size))
+                for value, (k, j, m, n) in zip(flat, pairs, strict=True):
+                    a, b = k * self.design.width + j, m * self.design.width + n
+                    matrix[a, b] = matrix[b, a] = value
+            stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
+            if not (math.isfinite(stats.loss) and np.all(np.isfinite(gradient))):
+                raise TrainingDiverged(f"the training loss became non-finite for group {key}")
+            result[key] = stats
+        missing = set(thetas) - set(result)
+        if missing:
+            raise TrainingInputError(f"dbt_loss.train: no training rows for group(s) {sorted(missing)[:5]}")
+        return result
+
+    def line_search(self, thetas: dict, directions: dict, steps: tuple) -> dict:
+        sql = self._prepared(("line_search", steps), lambda: line_search_query(
+            self.design, self.loss, self.parameters, steps))
+        rows = self._run(sql, {"theta": thetas, "direction": directions})
+        result = {}
+        for row in rows:
+            key = self._key(row)
+            if key not in thetas:
+                continue
+            values = row[len(self.design.groups):]
+            sw = float(values[0])
+            losses = [float(v) / sw if v is not None else math.inf for v in values[1:]]
+            result[key] = {s: (v if math.isfinite(v) else math.inf)
+                           for s, v in zip(steps, losses, strict=True)}
+        return result
+
+
+def train(connection, relation, *, target: str, features: list[str], model: str,
+          loss: str | None = None, run_name: str | None = None, schema: str = "dbt_loss",
+          resume: str | None = None, progress: Callable | None = None, **options) -> TrainingRun:
+    """Fits a linear, logistic, softmax or Poisson (log link) model by minimising
+    Σw·ℓ/Σw + (l2/2)·‖β‖² + l1·‖β‖₁ over the relation, every step an aggregate query.
+
+    The weights are reported on the raw features; `standardize` only preconditions. With
+    `group_by`, one independent model per group is trained in the same queries. See
+    docs/training.md for every option."""
+    engine = engine_for(connection)
+    settings = parse_options(model, loss, dict(options))
+    if not isinstance(features, (list, tuple)) or not features or not all(
+            isinstance(f, str) for f in features):
+        raise OptionError("dbt_loss.train: argument 'features' must be a non-empty list of column names")
+    if not isinstance(target, str):
+        raise OptionError(f"dbt_loss.train: argument 'target' must be a column name, got {target!r}")
+    source = relation_expression(relation)
+    relation_name = engine.render(source)
+    check_columns(engine.column_types(source), relation_name, {"group_by": settings.group_by})
+    data = profile(engine, source, relation_name, target=target, features=list(features),
+                   weight=settings.sample_weight, model=model, standardize=settings.standardize)
+
+    y_column = column(target)
+    if model == "softmax":
+        y = exp.Case(ifs=[exp.If(this=y_column.eq(_value(c)), true=exp.Literal.number(i))
+                          for i, c in enumerate(data.classes)])
+    else:
+        y = double(y_column)
+    class_counts = {}
+    if settings.class_weight is not None:
+        classes = data.classes if model == "softmax" else [0, 1]
+        rows = engine.fetch(exp.select(y_column, exp.Count(this=exp.Star())).from_(source).group_by(y_column))
+        class_counts = {(int(c) if model == "logistic" else c): n for c, n in rows}
+        if model == "logistic" and isinstance(settings.class_weight, dict):
+            settings.class_weight = {int(k): v for k, v in settings.class_weight.items()}
+    class_weight = _class_weight_expression(
+        settings, double(y_column) if model == "logistic" else y_column,
+        data.classes if model == "softmax" else [0, 1], class_counts)
+    weight = double(column(settings.sample_weight)) if settings.sample_weight else number(1)
+    if class_weight is not None:
+        weight = weight * class_weight
+    row_columns = [column(f) for f in features] + [y_column]
+    validation = None
+    if settings.validation_fraction:
+        validation = engine.row_bucket(row_columns, "validation", 10000) < exp.Literal.number(
+            int(round(settings.validation_fraction * 10000)))
+    design = Design(source, data.features, y, weight, validation, settings.group_by, data.classes)
+    scalar_loss = None if model == "softmax" else build_loss(
+        settings.loss, settings.loss_parameters,
+        quantile_epsilon=1e-9 * max(abs(data.target_mean or 0.0), 1.0))
+    objective_loss = Softmax(settings.loss_parameters.get("label_smoothing", 0.0)) if model == "softmax" else scalar_loss
+    has_curvature = model == "softmax" or scalar_loss.curvature is not None
+    penalty = Penalty.build([f.scale for f in data.features], [f.constant for f in data.features],
+                            design.outputs, settings.l2, settings.l1)
+    method = settings.resolved_optimizer(design.outputs * design.width, has_curvature)
+    if method == "newton" and not has_curvature:
+        raise OptionError(f"dbt_loss.train: loss {settings.loss!r} has no curvature for Newton steps; "
+                          "use optimizer 'lbfgs', 'gd' or 'adam'")
+    if settings.l1 and method in ("lbfgs", "gd"):
+        raise OptionError(f"dbt_loss.train: l1 with loss {settings.loss!r} needs optimizer 'adam'")
+    max_iter = settings.max_iter or DEFAULT_MAX_ITER[method]
+
+    tables = RunTables(engine, schema)
+    group_keys = _group_keys(engine, source, settings.group_by)
+    start = _initial_theta(model, settings.loss, data.target_mean, design)
+    thetas = {key: start.copy() for key in group_keys}
+    iteration_offset = 0
+    if resume is not None:
+        tables.create()
+        previous = tables.run(resume)
+        if previous is None:
+            raise OptionError(f"dbt_loss.train: no run {resume!r} to resume in schema {schema!r}")
+        thetas = _thetas_from_weights(tables.weights(resume), design, thetas)
+        iteration_offset = previous["iterations"] or 0
+        run_id = resume
+        run_name = previous["run_name"]
+    else:
+        run_id = uuid.uuid4().hex[:16]
+    trainer = Trainer(engine, design, objective_loss, run_id)
+    batches = 1
+    if method == "adam" and settings.batch_size:
+        batches = max(1, math.ceil(data.rows / settings.batch_size))
+        trainer.bucket = engine.row_bucket(row_columns, "batch", batches)
+
+    tables.create()
+    record = {
+        "run_id": run_id, "run_name": run_name, "model": model, "loss": settings.loss,
+        "options": dumps({**settings.as_dict(), "optimizer": method, "max_iter": max_iter}),
+        "relation": relation_name, "target": target, "features": dumps(list(features)),
+        "group_by": dumps(settings.group_by), "classes": dumps(data.classes),
+    }
+    if resume is None:
+        tables.start(record)
+    else:
+        tables.finish(run_id, "running", {}, None)
+
+    def weights_rows(current: dict) -> list[tuple]:
+        rows = []
+        for key, theta in current.items():
+            raw = to_raw(theta, [f.mean for f in data.features], [f.scale for f in data.features])
+            group = dumps(list(key)) if settings.group_by else None
+            for k in range(design.outputs):
+                label = str(data.classes[k]) if model == "softmax" else None
+                rows.append((group, label, "intercept", None, None, float(raw[k, 0])))
+                for j, feature in enumerate(data.features, 1):
+                    rows.append((group, label, feature.name, feature.source, feature.category,
+                                 float(raw[k, j])))
+        return rows
+
+    started = time.perf_counter()
+    best = {"validation": math.inf, "thetas": thetas, "iteration": 0}
+    last = {"thetas": thetas, "iteration": iteration_offset}
+    status, message = "succeeded", None
+    try:
+        for step in optimizers.descend(trainer.evaluate, trainer.line_search, thetas, penalty,
+                                       method=method, max_iter=max_iter, tol=settings.tol,
+                                       majorizes=bool(scalar_loss and scalar_loss.majorizes),
+                                       learning_rate=settings.learning_rate, batches=batches):
+            states = step.states
+            number_ = iteration_offset + step.number
+            summary = _summary(states, penalty)
+            current = {k: s.theta.copy() for k, s in states.items()}
+            history = {**summary, "iteration": number_, "elapsed_seconds": time.perf_counter() - started}
+            tables.checkpoint(run_id, history, weights_rows(current),
+                              {"iterations": number_, "objective": summary["objective"],
+                               "train_loss": summary["train_loss"],
+                               "validation_loss": summary["validation_loss"]})
+            last = {"thetas": current, "iteration": number_}
+            if progress:
+                progress(history)
+            if settings.early_stopping_rounds and summary["validation_loss"] is not None:
+                if summary["validation_loss"] < best["validation"]:
+                    best = {"validation": summary["validation_loss"],
+                            "thetas": {k: s.theta.copy() for k, s in states.items()},
+                            "iteration": number_}
+                elif number_ - best["iteration"] >= settings.early_stopping_rounds:
+                    message = f"early stopping: best validation loss at iteration {best['iteration']}"
+                    break
+        final = best["thetas"] if message else last["thetas"]
+    except TrainingDiverged as error:
+        status, message, final = "failed", f"diverged: {error}", last["thetas"]
+    except KeyboardInterrupt:
+        tables.finish(run_id, "interrupted", {"message": "interrupted; resume with resume="}, None)
+        raise
+    except Exception as error:
+        tables.finish(run_id, "failed", {"message": str(error)[:1000]}, None)
+        raise
+    # The losses at the final weights: statistics at θ, the weights the step chose.
+    summary = {"objective": None, "train_loss": None, "validation_loss": None}
+    if status == "succeeded":
+        try:
+            final_stats = trainer.evaluate(final, False)
+            summary = _summary_from(final_stats, final, penalty)
+        except TrainingDiverged as error:
+            status, message = "failed", f"diverged: {error}"
+    tables.finish(run_id, status, {"objective": summary["objective"],
+                                   "train_loss": summary["train_loss"],
+                                   "validation_loss": summary["validation_loss"],
+                                   "message": message, "iterations": last["iteration"]},
+                  weights_rows(final))
+    return TrainingRun(
+        run_id=run_id, run_name=run_name, status=status, model=model, loss=settings.loss,
+        iterations=last["iteration"], objective=summary["objective"],
+        train_loss=summary["train_loss"], validation_loss=summary["validation_loss"],
+        weights=_weights_dict(final, data.features, data.classes, settings.group_by),
+        features=[f.name for f in data.features], classes=data.classes,
+        group_by=settings.group_by, schema=schema, message=message)
+
+
+def _group_keys(engine: Engine, source, groups: list[str]) -> list[tuple]:
+    if not groups:
+        return [()]
+    query = exp.select(*[column(g) for g in groups]).distinct().from_(source)
+    return [tuple(row) for row in engine.fetch(query)]
+
+
+def _initial_theta(model: str, loss: str, target_mean: float | None, design: Design) -> np.ndarray:
+    """Zero weights and an intercept at the target's mean (on the link scale)."""
+    theta = np.zeros((design.outputs, design.width))
+    if target_mean is None:
+        return theta
+    if model == "linear":
+        theta[0, 0] = target_mean
+    elif model == "logistic":
+        p = min(max(target_mean, 1e-6), 1 - 1e-6)
+        theta[0, 0] = math.log(p / (1 - p))
+    elif model == "poisson":
+        theta[0, 0] = math.log(max(target_mean, 1e-6))
+    return theta
+
+
+def _thetas_from_weights(rows: list[tuple], design: Design, defaults: dict) -> dict:
+    """Standardised parameters from a checkpoint's raw weights."""
+    names = ["intercept"] + [f.name for f in design.features]
+    classes = [str(c) for c in design.classes] or [None]
+    raw = {}
+    for group, label, feature, *_, weight in rows:
+        key = tuple(json.loads(group)) if group else ()
+        array = raw.setdefault(key, np.zeros((design.outputs, design.width)))
+        array[classes.index(label), names.index(feature)] = weight
+    means = [f.mean for f in design.features]
+    scales = [f.scale for f in design.features]
+    return {key: from_raw(raw[key], means, scales) if key in raw else theta
+            for key, theta in defaults.items()}
+
+
+def _summary(states: dict, penalty: Penalty) -> dict:
+    """An iteration's history row: the statistics were taken at the θ before its step."""
+    stats = {k: s.statistics for k, s in states.items()}
+    thetas = {k: s.evaluated for k, s in states.items()}
+    summary = _summary_from(stats, thetas, penalty)
+    steps = [s.step for s in states.values()]
+    summary["step_size"] = float(np.mean(steps)) if steps else None
+    return summary
+
+
+def _summary_from(stats: dict, thetas: dict, penalty: Penalty) -> dict:
+    """Totals over groups: the objective and losses weighted by each group's training weight."""
+    total = sum(s.weight for s in stats.values())
+    objective, gradient_norm = 0.0, 0.0
+    for key, s in stats.items():
+        theta = thetas[key]
+        objective += s.weight * s.objective(theta, penalty)
+        gradient_norm += float(np.sum(s.smooth_gradient(theta, penalty) ** 2))
+    valid_weight = sum(s.validation_weight for s in stats.values())
+    validation = (sum(s.validation_weight * (s.validation_loss or 0.0) for s in stats.values())
+                  / valid_weight) if valid_weight > 0 else None
+    return {
+        "objective": objective / total,
+        "train_loss": sum(s.weight * s.loss for s in stats.values()) / total,
+        "validation_loss": validation,
+        "gradient_norm": math.sqrt(gradient_norm),
+    }
+
+
+def _weights_dict(thetas: dict, features: list[Feature], classes: list, groups: list[str]) -> dict:
+    means, scales = [f.mean for f in features], [f.scale for f in features]
+    names = ["intercept"] + [f.name for f in features]
+
+    def one(theta):
+        raw = to_raw(theta, means, scales)
+        as_dict = lambda row: {**{n: float(v) for n, v in zip(names[1:], row[1:], strict=True)},  # noqa: E731
+                               "intercept": float(row[0])}
+        if classes:
+            return {c: as_dict(raw[k]) for k, c in enumerate(classes)}
+        return as_dict(raw[0])
+
+    if not groups:
+        return one(thetas[()])
+    return {(key[0] if len(key) == 1 else key): one(theta) for key, theta in thetas.items()}
