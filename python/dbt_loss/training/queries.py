@@ -188,3 +188,20 @@ def line_search_query(design: Design, loss: Loss | Softmax, parameters: Paramete
 def batch_predicate(bucket: Expr) -> Expr:
     """Keeps the rows of the mini-batch given as the query parameter $batch."""
     return bucket.eq(exp.Placeholder(this="batch"))
+
+
+def nearest_rows_query(design: Design, parameters: Parameters, count: int) -> exp.Select:
+    """Per group, the `count` training rows with the smallest |η − y| (z-values and y): the
+    rows a quantile regression interpolates at its optimum, to polish the IRLS solution."""
+    predicted = _with_predictors(design, parameters, ["theta"], None)
+    keys = [exp.column(g, quoted=True) for g in design.groups]
+    rank = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=keys or None,
+        order=exp.Order(expressions=[exp.Ordered(this=exp.Abs(this=exp.column("theta_eta0") - exp.column("y")))]),
+    )
+    ranked = exp.select(*keys, *[exp.column(f"z{j}") for j in range(1, design.width)],
+                        exp.column("y"), exp.alias_(rank, "nearness")).from_(
+        predicted.subquery("predicted")).where(exp.column("w_train") > number(0))
+    return exp.select("*").from_(ranked.subquery("ranked")).where(
+        exp.column("nearness") <= exp.Literal.number(count))

@@ -26,6 +26,7 @@ from .queries import (
     batch_predicate,
     curvature_pairs,
     line_search_query,
+    nearest_rows_query,
     statistics_query,
 )
 from .run_tables import RunTables, dumps
@@ -182,6 +183,54 @@ class Trainer:
         return result
 
 
+def polish_quantile(trainer: Trainer, thetas: dict, penalty: Penalty, rounds: int = 10) -> dict:
+    """Quantile regression is a linear programme: its optimum interpolates as many rows as it
+    has parameters. IRLS gets close and interpolates most of them; the last ones are found by
+    trying, among the rows nearest to the fit, each as the missing member of that set (a
+    simplex-like exchange), keeping a vertex only where it lowers the objective."""
+    design = trainer.design
+    width = design.width
+    zeros = lambda values: {k: np.zeros_like(t) for k, t in values.items()}  # noqa: E731
+    for _ in range(rounds):
+        sql = trainer._prepared(("nearest", width), lambda: nearest_rows_query(
+            design, trainer.parameters, 3 * width))
+        extra = {"direction": zeros(thetas)} if trainer.parameters.table else {}
+        nearest: dict = {}
+        for row in trainer._run(sql, {"theta": thetas, **extra}):
+            nearest.setdefault(tuple(row[: len(design.groups)]), []).append(
+                row[len(design.groups): len(design.groups) + width])
+        candidates: dict = {}
+        for key, theta in thetas.items():
+            points = np.array(nearest.get(key, []), dtype=float)
+            if len(points) < width:
+                continue
+            system = np.c_[np.ones(len(points)), points[:, : width - 1]]
+            target = points[:, width - 1]
+            residual = np.abs(target - system @ theta[0])
+            order = np.argsort(residual)
+            tight, others = list(order[: width - 1]), list(order[width - 1:])
+            sets = [tight + [o] for o in others]
+            for number_, members in enumerate(sets):
+                vertex, *_ = np.linalg.lstsq(system[members], target[members], rcond=None)
+                candidates.setdefault(number_, {})[key] = vertex.reshape(theta.shape) - theta
+        if not candidates:
+            return thetas
+        current = trainer.line_search(thetas, zeros(thetas), (0.0,))
+        best = {key: (current[key][0.0] + penalty.value(thetas[key]), None) for key in thetas}
+        for directions in candidates.values():
+            directions = {k: directions.get(k, np.zeros_like(t)) for k, t in thetas.items()}
+            losses = trainer.line_search(thetas, directions, (1.0,))
+            for key, direction in directions.items():
+                value = losses[key][1.0] + penalty.value(thetas[key] + direction)
+                if value < best[key][0] - 1e-15 * abs(best[key][0]):
+                    best[key] = (value, direction)
+        improved = {k: v[1] for k, v in best.items() if v[1] is not None}
+        if not improved:
+            break
+        thetas = {k: t + improved[k] if k in improved else t for k, t in thetas.items()}
+    return thetas
+
+
 def train(connection, relation, *, target: str, features: list[str], model: str,
           loss: str | None = None, run_name: str | None = None, schema: str = "dbt_loss",
           resume: str | None = None, progress: Callable | None = None, **options) -> TrainingRun:
@@ -321,6 +370,8 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
                     message = f"early stopping: best validation loss at iteration {best['iteration']}"
                     break
         final = best["thetas"] if message else last["thetas"]
+        if settings.loss == "quantile" and not settings.l1 and not message:
+            final = polish_quantile(trainer, final, penalty)
     except TrainingDiverged as error:
         status, message, final = "failed", f"diverged: {error}", last["thetas"]
     except KeyboardInterrupt:
