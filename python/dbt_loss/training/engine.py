@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from .sql import parenthesize
+
 
 class Engine:
     """A database connection and the SQL dialect it speaks."""
@@ -18,7 +20,7 @@ class Engine:
         self.connection = connection
 
     def render(self, expression: exp.Expression) -> str:
-        return expression.sql(dialect=self.dialect)
+        return parenthesize(expression).sql(dialect=self.dialect)
 
     def fetch(self, expression: exp.Expression) -> list[tuple]:
         return self.connection.execute(self.render(expression)).fetchall()

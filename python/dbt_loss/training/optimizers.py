@@ -125,6 +125,10 @@ def descend(evaluate: Evaluate, line_search: LineSearch, thetas: dict, penalty: 
             else:
                 direction = -stats.smooth_gradient(state.theta, penalty)
             change = _predicted_change(stats, state.theta, direction, penalty)
+            if method == "lbfgs" and change >= 0 and state.memory:
+                state.memory.clear()  # a stale curvature model: restart from steepest descent
+                direction = -stats.smooth_gradient(state.theta, penalty)
+                change = _predicted_change(stats, state.theta, direction, penalty)
             scale = max(abs(state.objective), 1e-12)
             small_step = -change <= tol * scale if method == "newton" and not majorizes else False
             stalled = np.isfinite(previous) and abs(previous - state.objective) <= tol * scale
@@ -139,7 +143,11 @@ def descend(evaluate: Evaluate, line_search: LineSearch, thetas: dict, penalty: 
                 before = state.theta
                 gradient = state.statistics.smooth_gradient(before, penalty)
                 if not _accept(state, direction, losses[key], penalty, changes[key]):
-                    state.converged = True
+                    if method == "lbfgs" and state.memory:
+                        state.memory.clear()  # retry from steepest descent next iteration
+                        state.objective = np.inf
+                    else:
+                        state.converged = True
                 elif method == "lbfgs":
                     state.memory.append((state.theta - before, gradient))
         yield Iteration(number, states)

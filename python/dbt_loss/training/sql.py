@@ -79,3 +79,22 @@ def total(expressions: list[Expr]) -> Expr:
     for expression in expressions[1:]:
         result = result + expression
     return result
+
+
+ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Pow)
+
+
+def parenthesize(expression: Expr) -> Expr:
+    """Wraps every arithmetic operand that is itself arithmetic (or a negation) in
+    parentheses. sqlglot renders Sub(a, Sub(b, c)) as `a - b - c`; explicit parentheses make
+    the SQL mean what the tree means, on every dialect."""
+
+    def wrap(node: Expr) -> Expr:
+        if isinstance(node, (*ARITHMETIC, exp.Neg)):
+            for key in ("this", "expression"):
+                child = node.args.get(key)
+                if isinstance(child, (*ARITHMETIC, exp.Neg)):
+                    node.set(key, exp.Paren(this=child))
+        return node
+
+    return expression.transform(wrap, copy=True)
