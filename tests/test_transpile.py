@@ -18,6 +18,7 @@ def parsed_models(compiled_root) -> dict:
     return {
         path.stem: sqlglot.parse_one(path.read_text(), read="duckdb")
         for path in compiled_root.rglob("*.sql")
+        if path.is_file()  # `compile --inline` leaves a folder named "… remote system.sql"
     }
 
 

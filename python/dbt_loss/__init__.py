@@ -3,8 +3,9 @@
 Train linear, logistic, softmax and Poisson models by gradient-based optimisation where every
 step is one SQL aggregate, and score them in SQL."""
 
+from .scoring import UnknownRunError, predict
 from .training.options import OptionError
 from .training.profile import TrainingInputError
 from .training.trainer import TrainingRun, train
 
-__all__ = ["OptionError", "TrainingInputError", "TrainingRun", "train"]
+__all__ = ["OptionError", "TrainingInputError", "TrainingRun", "UnknownRunError", "predict", "train"]

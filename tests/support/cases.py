@@ -186,6 +186,96 @@ def series_cases() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+# --- generic tests and loss history ------------------------------------------------------------
+
+GENERIC_STORES = {"s1": 2.0, "s2": 2.0, "s3": 15.0}  # store → forecast noise: s3 is the bad one
+
+
+def demand_forecasts() -> pd.DataFrame:
+    """Daily demand with a weekly season per store, a forecast (good for s1 and s2, poor for
+    s3), a seasonal-naive baseline column (the demand 7 days earlier), a sample weight and a
+    text copy of the demand; s4 has 3 rows only (min_rows); s1 has one NULL forecast."""
+    rng = np.random.default_rng(SEED + 5)
+    frames = []
+    for index, (store, noise) in enumerate({**GENERIC_STORES, "s4": 2.0}.items()):
+        t = np.arange(3 if store == "s4" else 56)
+        demand = 100 + 10 * index + 20 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 3, t.size)
+        forecast = demand + rng.normal(0, noise, t.size)
+        if store == "s1":
+            forecast[10] = np.nan
+        frame = pd.DataFrame({"store_id": store, "t": t, "demand": demand, "forecast": forecast})
+        frame["naive_forecast"] = frame.demand.shift(7)
+        frame["weight"] = rng.uniform(0.5, 2.0, t.size)
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    frame["demand_text"] = frame.demand.round(3).astype(str)
+    return frame
+
+
+def class_probabilities() -> pd.DataFrame:
+    """Three-class probabilities per row; rows 3, 5 and 7 break the rules (p_a = 1.2,
+    p_b = −0.1, a sum of 1.05), row 9 has a NULL and row 11 sums to 1 + 1e-9 (within the
+    tolerance): neither is a violation."""
+    rng = np.random.default_rng(SEED + 6)
+    p = rng.dirichlet([2.0, 2.0, 2.0], 20)
+    frame = pd.DataFrame({"p_a": p[:, 0], "p_b": p[:, 1], "p_c": p[:, 2]}, index=np.arange(1, 21))
+    frame.index.name = "row_id"
+    frame.loc[3, "p_a"] = 1.2
+    frame.loc[5, "p_b"] = -0.1
+    frame.loc[7, "p_c"] += 0.05
+    frame.loc[9, "p_a"] = np.nan
+    frame.loc[11, "p_c"] += 1e-9
+    frame = frame.reset_index()
+    frame["label_text"] = np.array(["a", "b", "c"])[p.argmax(axis=1)]
+    return frame
+
+
+def loss_history_cases() -> pd.DataFrame:
+    """A recorded loss history (the columns of dbt_loss.loss_history): 10 daily evaluations of
+    'demand_forecast' for stores s1 to s4, with mae and mse. In the latest one, s1's mae is 5%
+    above the median of the previous 7 evaluations, s2's 30%, s4 has no value, s3 is absent
+    and s5 is new. The two oldest evaluations are outliers that a lookback of 7 leaves out.
+    'baseline_model' records s1 only; its latest mae (an earlier day) is 50% up."""
+    rng = np.random.default_rng(SEED + 7)
+    days = pd.date_range("2024-01-01", periods=10, freq="D")
+    rows = []
+
+    def record(model, day, store, metric, value):
+        rows.append({"model_name": model, "evaluated_at": day, "store_id": store,
+                     "metric": metric, "metric_name": metric, "value": value})
+
+    for model, stores, n_days in [
+        ("demand_forecast", {"s1": 1.05, "s2": 1.3, "s3": None, "s4": np.nan}, 10),
+        ("baseline_model", {"s1": 1.5}, 8),
+    ]:
+        for store, factor in stores.items():
+            mae = rng.uniform(4.0, 6.0, n_days)
+            mae[:2] = 100.0
+            mse = rng.uniform(30.0, 40.0, n_days)
+            mae[-1] = np.median(mae[-8:-1]) * factor if factor is not None else np.nan
+            mse[-1] = np.median(mse[-8:-1])  # steady: the mse tests pass
+            for i, day in enumerate(days[:n_days]):
+                if i == n_days - 1 and factor is None:
+                    continue  # absent from the latest evaluation
+                record(model, day, store, "mae", mae[i])
+                record(model, day, store, "mse", mse[i])
+    record("demand_forecast", days[-1], "s5", "mae", 50.0)
+    record("demand_forecast", days[-1], "s5", "mse", 50.0)
+    return pd.DataFrame(rows)
+
+
+def churn_predictions() -> pd.DataFrame:
+    """Churn labels with a predicted probability per store: the log loss of the history."""
+    rng = np.random.default_rng(SEED + 8)
+    n = 90
+    probability = rng.uniform(0.05, 0.95, n)
+    return pd.DataFrame({
+        "store_id": np.array(list(GENERIC_STORES))[np.arange(n) % 3],
+        "churned": (rng.uniform(size=n) < probability).astype(float),
+        "churn_probability": probability,
+    })
+
+
 def all_tables() -> dict[str, pd.DataFrame]:
     return {
         "regression_cases": regression_cases(),
@@ -193,4 +283,8 @@ def all_tables() -> dict[str, pd.DataFrame]:
         "multiclass_cases": multiclass_cases(),
         "interval_cases": interval_cases(),
         "series_cases": series_cases(),
+        "demand_forecasts": demand_forecasts(),
+        "class_probabilities": class_probabilities(),
+        "loss_history_cases": loss_history_cases(),
+        "churn_predictions": churn_predictions(),
     }

@@ -26,7 +26,7 @@ class Feature:
     def raw(self) -> Expr:
         if self.category is None:
             return double(column(self.source))
-        return case(column(self.source).eq(exp.Literal.string(self.category)), number(1), number(0))
+        return double(case(column(self.source).eq(exp.Literal.string(self.category)), number(1), number(0)))
 
     def standardized(self) -> Expr:
         return paren(self.raw() - number(self.mean)) * number(1.0 / self.scale)

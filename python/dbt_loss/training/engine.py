@@ -82,6 +82,11 @@ class Engine:
         hashed = exp.Anonymous(this="hash", expressions=[*columns, exp.Literal.string(salt)])
         return exp.Mod(this=hashed, expression=exp.Literal.number(buckets))
 
+    def is_finite(self, value: exp.Expression) -> exp.Expression:
+        """True for a number that is neither NaN nor infinite (NaN = NaN is true in DuckDB and
+        PostgreSQL, so `x <> x` finds nothing)."""
+        return exp.Anonymous(this="isfinite", expressions=[value])
+
     def is_numeric(self, type_name: str) -> bool:
         return any(word in type_name for word in (
             "int", "double", "float", "real", "decimal", "numeric", "hugeint"))

@@ -30,9 +30,7 @@ class Profile:
 
 
 def _not_finite(engine: Engine, name: str) -> exp.Expression:
-    value = double(column(name))
-    return exp.Or(this=value.neq(value), expression=exp.Abs(this=value).eq(
-        exp.cast(exp.Literal.string("inf"), exp.DataType.build("double"))))
+    return exp.not_(engine.is_finite(double(column(name))))
 
 
 def check_columns(types: dict[str, str], relation_name: str, named: dict[str, list[str]]) -> None:
@@ -98,7 +96,7 @@ def profile(engine: Engine, relation: exp.Expression, relation_name: str, *, tar
             role = "target" if name == target else "sample_weight" if name == weight else "feature"
             kind = "NULL" if problem == "nulls" else "non-finite (NaN or infinite)"
             raise TrainingInputError(
-                f"dbt_loss.train: {role} column {name!r} has {count} {kind} value(s)")
+                f"dbt_loss.train: {role} column {name!r} has {int(count)} {kind} value(s)")
     if domain and values["domain"]:
         raise TrainingInputError(
             f"dbt_loss.train: target {target!r} has {values['domain']} row(s) with {domain[1]} "

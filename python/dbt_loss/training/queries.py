@@ -43,7 +43,7 @@ class Parameters:
     def coefficient(self, name: str, k: int, j: int) -> Expr:
         if self.table is None:
             return exp.Placeholder(this=f"{name}_{k}_{j}")
-        return exp.column(f"{name}_{k}_{j}", table="parameters", quoted=True)
+        return exp.column(f"{name}_{k}_{j}", quoted=True)  # a column of the joined rows
 
     def columns(self, names: Sequence[str]) -> list[str]:
         """The parameter table's columns: one key per group column, then the values."""

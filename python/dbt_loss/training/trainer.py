@@ -34,6 +34,9 @@ from . import optimizers
 from .sql import column, double, number
 
 
+DIVERGED = 1e250
+
+
 class TrainingDiverged(RuntimeError):
     """The loss became non-finite; the run keeps its last finite weights."""
 
@@ -158,7 +161,9 @@ class Trainer:
                     a, b = k * self.design.width + j, m * self.design.width + n
                     matrix[a, b] = matrix[b, a] = value
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
-            if not (math.isfinite(stats.loss) and np.all(np.isfinite(gradient))):
+            # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
+            if not (math.isfinite(stats.loss) and abs(stats.loss) < DIVERGED
+                    and np.all(np.isfinite(gradient))):
                 raise TrainingDiverged(f"the training loss became non-finite for group {key}")
             result[key] = stats
         missing = set(thetas) - set(result)
@@ -364,7 +369,7 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
             if settings.early_stopping_rounds and summary["validation_loss"] is not None:
                 if summary["validation_loss"] < best["validation"]:
                     best = {"validation": summary["validation_loss"],
-                            "thetas": {k: s.theta.copy() for k, s in states.items()},
+                            "thetas": {k: s.evaluated.copy() for k, s in states.items()},
                             "iteration": number_}
                 elif number_ - best["iteration"] >= settings.early_stopping_rounds:
                     message = f"early stopping: best validation loss at iteration {best['iteration']}"
