@@ -27,7 +27,7 @@ class Warehouse:
         with duckdb.connect(str(self.project.database)) as connection:
             cursor = connection.execute(sql)
             names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def model(self, name: str) -> list[dict]:
         return self.rows(f'select * from main."{name}"')
@@ -59,7 +59,9 @@ def warehouse(dbt_project) -> Warehouse:
     ] + ["r2_score", "explained_variance"]
     # Generic tests that fail on purpose are run, and checked, by test_generic_tests.py.
     dbt_project.run(
-        "build", "--exclude", "tag:expected_failure",
+        "build",
+        "--exclude",
+        "tag:expected_failure",
         vars={"metric_cases": metric_cases, "loss_table_metrics": loss_table_metrics},
     )
     return Warehouse(dbt_project, tables)
@@ -71,4 +73,5 @@ def pytest_terminal_summary(terminalreporter):
     if worst["where"]:
         terminalreporter.write_line(
             f"dbt_loss: worst relative error against a reference: "
-            f"{worst['relative_error']:.3g} at {worst['where']}")
+            f"{worst['relative_error']:.3g} at {worst['where']}"
+        )

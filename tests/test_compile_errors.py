@@ -65,7 +65,7 @@ BAD_CALLS = {
     "class weight missing": (
         "select {{ dbt_loss.categorical_cross_entropy_with_logits('y', {'a': 'z_a', 'b': 'z_b'},"
         " class_weights={'a': 1}) }}",
-        ["'class_weights'", "no weight for class \"b\""],
+        ["'class_weights'", 'no weight for class "b"'],
     ),
     "label smoothing above 1": (
         "select {{ dbt_loss.categorical_cross_entropy_with_logits('y', {'a': 'z_a'},"

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.metrics import log_loss
+
 from support.compare import assert_agrees
 from support.dbt import ROOT, DbtProject, failure_text
 from support.references import torch_rows, weighted_mean

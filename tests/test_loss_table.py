@@ -15,8 +15,17 @@ from support.compare import assert_agrees
 from support.references import REGRESSION, expected
 
 REGRESSION_CASE_IDS = [
-    "random", "positive", "integer_weights", "zero_weights", "large_targets", "nulls",
-    "zero_actuals", "huge_residuals", "constant_perfect", "constant_imperfect", "single_row",
+    "random",
+    "positive",
+    "integer_weights",
+    "zero_weights",
+    "large_targets",
+    "nulls",
+    "zero_actuals",
+    "huge_residuals",
+    "constant_perfect",
+    "constant_imperfect",
+    "single_row",
     "all_zero_weights",
 ]
 
@@ -27,16 +36,22 @@ def by_key(rows, *keys):
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 def test_loss_table_matches_references_and_counts_rows(warehouse, weighted):
-    table = by_key(warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
-                   "case_id", "metric")
+    table = by_key(
+        warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
+        "case_id",
+        "metric",
+    )
     source = warehouse.tables["regression_cases"]
     for case in REGRESSION:
         for case_id, rows in source.groupby("case_id"):
             row = table[(case_id, case.column)]
             assert row["metric_name"] == case.macro
             if case_id not in case.ill_conditioned:
-                assert_agrees(row["value"], expected(case, rows, weighted),
-                              f"loss_table.{case.column}[{case_id}]")
+                assert_agrees(
+                    row["value"],
+                    expected(case, rows, weighted),
+                    f"loss_table.{case.column}[{case_id}]",
+                )
             used = rows.dropna(subset=["actual", "predicted"] + (["weight"] if weighted else []))
             if weighted:
                 used = used[used.weight != 0]
@@ -46,8 +61,11 @@ def test_loss_table_matches_references_and_counts_rows(warehouse, weighted):
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("metric", ["r2_score", "explained_variance"])
 def test_two_pass_metrics_match_scikit_learn(warehouse, metric, weighted):
-    table = by_key(warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
-                   "case_id", "metric")
+    table = by_key(
+        warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
+        "case_id",
+        "metric",
+    )
     reference = {"r2_score": r2_score, "explained_variance": explained_variance_score}[metric]
     for case_id, rows in warehouse.tables["regression_cases"].groupby("case_id"):
         used = rows.dropna(subset=["actual", "predicted"] + (["weight"] if weighted else []))
@@ -62,7 +80,9 @@ def test_two_pass_metrics_match_scikit_learn(warehouse, metric, weighted):
 def test_r2_at_targets_near_1e9_keeps_its_digits(warehouse):
     """Σy² − (Σy)²/n would return noise here; the two-pass form agrees with scikit-learn."""
     rows = warehouse.tables["regression_cases"].query("case_id == 'large_targets'")
-    (ours,) = [r["value"] for r in warehouse.model("r2_score_by_case") if r["case_id"] == "large_targets"]
+    (ours,) = [
+        r["value"] for r in warehouse.model("r2_score_by_case") if r["case_id"] == "large_targets"
+    ]
     want = r2_score(rows.actual, rows.predicted, sample_weight=rows.weight)
     assert 0.5 < want < 0.9  # a meaningful R², not 1 − noise
     assert_agrees(ours, float(want), "r2_score[large_targets]")
@@ -75,8 +95,11 @@ def test_standalone_table_level_macros_equal_loss_table(warehouse):
         assert row["metric"] == "r2_score"
         assert_agrees(row["value"], weighted[(row["case_id"], "r2_score")]["value"], "r2_score()")
     for row in warehouse.model("explained_variance_by_case"):
-        assert_agrees(row["value"], unweighted[(row["case_id"], "explained_variance")]["value"],
-                      "explained_variance()")
+        assert_agrees(
+            row["value"],
+            unweighted[(row["case_id"], "explained_variance")]["value"],
+            "explained_variance()",
+        )
 
 
 def test_additive_parts_reaggregate_across_groups(warehouse):
@@ -85,14 +108,22 @@ def test_additive_parts_reaggregate_across_groups(warehouse):
     overall = {row["metric"]: row for row in warehouse.model("regression_loss_table_overall")}
     wanted = {"random", "positive", "zero_actuals"}
     parts = pd.DataFrame([r for r in grouped if r["case_id"] in wanted])
-    for alias, name in [("mse", "mse"), ("mae", "mae"), ("huber_10", "huber_d10"), ("wape", "wape")]:
+    for alias, name in [
+        ("mse", "mse"),
+        ("mae", "mae"),
+        ("huber_10", "huber_d10"),
+        ("wape", "wape"),
+    ]:
         subset = parts[parts.metric == name]
         value = subset.loss_sum.sum() / subset.weight_sum.sum()
         assert_agrees(overall[alias]["value"], float(value), f"re-aggregated {alias}")
         assert overall[alias]["row_count"] == subset.row_count.sum()
     rmse = parts[parts.metric == "mse"]
-    assert_agrees(overall["rmse"]["value"], math.sqrt(rmse.loss_sum.sum() / rmse.weight_sum.sum()),
-                  "re-aggregated rmse")
+    assert_agrees(
+        overall["rmse"]["value"],
+        math.sqrt(rmse.loss_sum.sum() / rmse.weight_sum.sum()),
+        "re-aggregated rmse",
+    )
     assert overall["huber_10"]["metric_name"] == "huber"
 
 
@@ -119,9 +150,14 @@ def test_mase_matches_sktime(warehouse, season_length):
     table = by_key(warehouse.model("series_loss_table"), "series_id", "metric")
     standalone = by_key(warehouse.model("mase_by_series"), "series_id")
     for series_id, train, test in _series(warehouse):
-        want = float(mean_absolute_scaled_error(
-            test.actual.to_numpy(), test.predicted.to_numpy(), y_train=train.actual.to_numpy(),
-            sp=season_length))
+        want = float(
+            mean_absolute_scaled_error(
+                test.actual.to_numpy(),
+                test.predicted.to_numpy(),
+                y_train=train.actual.to_numpy(),
+                sp=season_length,
+            )
+        )
         row = table[(series_id, f"mase_{season_length}")]
         assert_agrees(row["value"], want, f"mase_{season_length}[{series_id}]")
         if season_length == 7:
@@ -137,11 +173,15 @@ def test_rmsse_matches_utilsforecast(warehouse, season_length):
     table = by_key(warehouse.model("series_loss_table"), "series_id", "metric")
     standalone = by_key(warehouse.model("rmsse_by_series"), "series_id")
     for series_id, train, test in _series(warehouse):
-        df = pd.DataFrame({"unique_id": series_id, "ds": test.t, "y": test.actual,
-                           "model": test.predicted})
+        df = pd.DataFrame(
+            {"unique_id": series_id, "ds": test.t, "y": test.actual, "model": test.predicted}
+        )
         train_df = pd.DataFrame({"unique_id": series_id, "ds": train.t, "y": train.actual})
-        want = float(rmsse(df, models=["model"], seasonality=season_length, train_df=train_df)
-                     ["model"].iloc[0])
+        want = float(
+            rmsse(df, models=["model"], seasonality=season_length, train_df=train_df)["model"].iloc[
+                0
+            ]
+        )
         ours = table[(series_id, f"rmsse_{season_length}")]["value"]
         if not np.isfinite(want):  # a flat training series: utilsforecast divides by zero
             assert series_id == "flat" and ours is None

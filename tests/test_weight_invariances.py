@@ -25,6 +25,9 @@ def test_weight_invariances(warehouse, table, case):
     for left, left_suffix, right, right_suffix in PAIRS:
         ours = results[left][case.column + left_suffix]
         assert ours is not None and ours == ours, (left, ours)
-        assert_agrees(ours, results[right][case.column + right_suffix],
-                      f"{case.column}: {left}{left_suffix} vs {right}{right_suffix}")
+        assert_agrees(
+            ours,
+            results[right][case.column + right_suffix],
+            f"{case.column}: {left}{left_suffix} vs {right}{right_suffix}",
+        )
     assert results["all_zero_weights"][case.column + "__weighted"] is None

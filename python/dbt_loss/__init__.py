@@ -8,4 +8,11 @@ from .training.options import OptionError
 from .training.profile import TrainingInputError
 from .training.trainer import TrainingRun, train
 
-__all__ = ["OptionError", "TrainingInputError", "TrainingRun", "UnknownRunError", "predict", "train"]
+__all__ = [
+    "OptionError",
+    "TrainingInputError",
+    "TrainingRun",
+    "UnknownRunError",
+    "predict",
+    "train",
+]

@@ -21,16 +21,20 @@ def load_run(tables: RunTables, run) -> tuple[dict, list[tuple]]:
     run_id = run.run_id if isinstance(run, TrainingRun) else run
     record = tables.find(run_id) if tables.exists() else None
     if record is None:
-        raise UnknownRunError(f"dbt_loss: no run {run_id!r} (by id, or succeeded by name) in "
-                              f"schema {tables.schema!r}")
+        raise UnknownRunError(
+            f"dbt_loss: no run {run_id!r} (by id, or succeeded by name) in schema {tables.schema!r}"
+        )
     return record, tables.weights(record["run_id"])
 
 
 def _term(weight: float, source: str | None, category: str | None) -> exp.Expression:
     if source is None:
         return number(weight)
-    value = double(column(source)) if category is None else case(
-        column(source).eq(exp.Literal.string(category)), number(1), number(0))
+    value = (
+        double(column(source))
+        if category is None
+        else case(column(source).eq(exp.Literal.string(category)), number(1), number(0))
+    )
     return number(weight) * value
 
 
@@ -38,9 +42,13 @@ def linear_predictors(weights: list[tuple]) -> dict:
     """{group key or None: {class or None: η expression}} from training_weights rows."""
     predictors: dict = {}
     for group, label, _feature, source, category, weight in weights:
-        predictors.setdefault(group, {}).setdefault(label, []).append(_term(weight, source, category))
-    return {g: {c: paren(total(terms)) for c, terms in by_class.items()}
-            for g, by_class in predictors.items()}
+        predictors.setdefault(group, {}).setdefault(label, []).append(
+            _term(weight, source, category)
+        )
+    return {
+        g: {c: paren(total(terms)) for c, terms in by_class.items()}
+        for g, by_class in predictors.items()
+    }
 
 
 def _per_group(record: dict, by_group: dict) -> exp.Expression:
@@ -51,10 +59,19 @@ def _per_group(record: dict, by_group: dict) -> exp.Expression:
     ifs = []
     for key, expression in by_group.items():
         values = json.loads(key)
-        condition = exp.and_(*[
-            exp.NullSafeEQ(this=column(g), expression=exp.Literal.string(str(v)) if isinstance(v, str)
-                           else exp.Null() if v is None else number(v))
-            for g, v in zip(groups, values, strict=True)])
+        condition = exp.and_(
+            *[
+                exp.NullSafeEQ(
+                    this=column(g),
+                    expression=exp.Literal.string(str(v))
+                    if isinstance(v, str)
+                    else exp.Null()
+                    if v is None
+                    else number(v),
+                )
+                for g, v in zip(groups, values, strict=True)
+            ]
+        )
         ifs.append(exp.If(this=condition, true=expression))
     return exp.Case(ifs=ifs)
 
@@ -66,9 +83,11 @@ def prediction_expressions(record: dict, weights: list[tuple]) -> dict[str, exp.
     predictors = linear_predictors(weights)
     model = record["model"]
     if model != "softmax":
-        link = {"linear": lambda eta: eta,
-                "logistic": lambda eta: number(1) / paren(number(1) + bounded_exp(exp.Neg(this=eta))),
-                "poisson": bounded_exp}[model]
+        link = {
+            "linear": lambda eta: eta,
+            "logistic": lambda eta: number(1) / paren(number(1) + bounded_exp(exp.Neg(this=eta))),
+            "poisson": bounded_exp,
+        }[model]
         return {"prediction": _per_group(record, {g: link(c[None]) for g, c in predictors.items()})}
     classes = json.loads(record["classes"])
     outputs = {}
@@ -82,8 +101,12 @@ def prediction_expressions(record: dict, weights: list[tuple]) -> dict[str, exp.
     by_group = {}
     for group, etas in predictors.items():
         top = greatest(*etas.values())
-        by_group[group] = exp.Case(ifs=[
-            exp.If(this=etas[str(label)].eq(top), true=exp.Literal.string(str(label))) for label in classes])
+        by_group[group] = exp.Case(
+            ifs=[
+                exp.If(this=etas[str(label)].eq(top), true=exp.Literal.string(str(label)))
+                for label in classes
+            ]
+        )
     outputs["prediction"] = _per_group(record, by_group)
     return outputs
 
@@ -95,7 +118,9 @@ def predict(connection, run, relation, *, schema: str | None = None):
     engine = engine_for(connection)
     schema = schema or (run.schema if isinstance(run, TrainingRun) else "dbt_loss")
     record, weights = load_run(RunTables(engine, schema), run)
-    columns = [exp.alias_(expression, name, quoted=True)
-               for name, expression in prediction_expressions(record, weights).items()]
+    columns = [
+        exp.alias_(expression, name, quoted=True)
+        for name, expression in prediction_expressions(record, weights).items()
+    ]
     query = exp.select(exp.Star(), *columns).from_(relation_expression(relation))
     return connection.sql(engine.render(query))

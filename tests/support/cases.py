@@ -59,7 +59,9 @@ def regression_cases() -> pd.DataFrame:
     y_zero[::5] = 0.0
     p_zero = y_zero + rng.normal(0, 1, 50)
     p_zero[::10] = 0.0  # both zero for sMAPE
-    residual = np.array([-1000.0, -800.0, -711.0, -30.0, -1e-9, 0.0, 1e-9, 30.0, 711.0, 800.0, 1000.0])
+    residual = np.array(
+        [-1000.0, -800.0, -711.0, -30.0, -1e-9, 0.0, 1e-9, 30.0, 711.0, 800.0, 1000.0]
+    )
     random = _frame("random", actual=y, predicted=p, weight=w)
     positive = _frame("positive", actual=counts, predicted=rate, weight=w)
     frames = [
@@ -67,11 +69,15 @@ def regression_cases() -> pd.DataFrame:
         positive,
         # inside every loss's domain (positive targets and predictions), so no side is NaN
         *invariance_cases(pd.concat([random[10:30], positive[positive.actual > 0][:20]]), rng),
-        _frame("large_targets", actual=big, predicted=big + rng.normal(0, 0.5, 200), weight=w[:200]),
+        _frame(
+            "large_targets", actual=big, predicted=big + rng.normal(0, 0.5, 200), weight=w[:200]
+        ),
         _frame("nulls", actual=y_nulls, predicted=p_nulls, weight=w_nulls),
         _frame("zero_actuals", actual=y_zero, predicted=p_zero, weight=w[:50]),
         _frame("huge_residuals", actual=np.zeros(11), predicted=residual, weight=np.ones(11)),
-        _frame("constant_perfect", actual=np.full(20, 5.0), predicted=np.full(20, 5.0), weight=w[:20]),
+        _frame(
+            "constant_perfect", actual=np.full(20, 5.0), predicted=np.full(20, 5.0), weight=w[:20]
+        ),
         _frame(
             "constant_imperfect",
             actual=np.full(20, 5.0),
@@ -115,7 +121,9 @@ def binary_cases() -> pd.DataFrame:
             logit=np.array([-5.0, 5.0, -5.0, 5.0, 0.0, -700.0]),
             weight=np.ones(6),
         ),
-        _frame("nulls", label=label_nulls, probability=sigmoid(x_nulls), logit=x_nulls, weight=w[:60]),
+        _frame(
+            "nulls", label=label_nulls, probability=sigmoid(x_nulls), logit=x_nulls, weight=w[:60]
+        ),
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -132,8 +140,16 @@ def multiclass_cases() -> pd.DataFrame:
     prob /= prob.sum(axis=1, keepdims=True)
     labels = np.array([rng.choice(3, p=row) for row in prob])
     w = rng.uniform(0.1, 3.0, n)
-    extreme_z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 0.0], [0.0, 0.0, 1000.0],
-                          [37.0, -37.0, 0.0], [1000.0, 999.0, -1000.0], [-1000.0, -1000.0, -1000.0]])
+    extreme_z = np.array(
+        [
+            [1000.0, -1000.0, 0.0],
+            [-1000.0, 1000.0, 0.0],
+            [0.0, 0.0, 1000.0],
+            [37.0, -37.0, 0.0],
+            [1000.0, 999.0, -1000.0],
+            [-1000.0, -1000.0, -1000.0],
+        ]
+    )
     extreme_labels = np.array([1, 0, 2, 1, 0, 2])
     one_hot = np.eye(3)[[0, 1, 2, 0]]
     exact_labels = np.array([0, 0, 1, 2])
@@ -180,9 +196,15 @@ def series_cases() -> pd.DataFrame:
         "flat": (30, 6, True),
     }.items():
         t = np.arange(length + horizon)
-        y = np.full(t.size, 7.0) if flat else 20 + 5 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1, t.size)
+        y = (
+            np.full(t.size, 7.0)
+            if flat
+            else 20 + 5 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1, t.size)
+        )
         predicted = np.where(t >= length, y + rng.normal(0, 1.5, t.size), np.nan)
-        frames.append(pd.DataFrame({"series_id": series_id, "t": t, "actual": y, "predicted": predicted}))
+        frames.append(
+            pd.DataFrame({"series_id": series_id, "t": t, "actual": y, "predicted": predicted})
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -241,8 +263,16 @@ def loss_history_cases() -> pd.DataFrame:
     rows = []
 
     def record(model, day, store, metric, value):
-        rows.append({"model_name": model, "evaluated_at": day, "store_id": store,
-                     "metric": metric, "metric_name": metric, "value": value})
+        rows.append(
+            {
+                "model_name": model,
+                "evaluated_at": day,
+                "store_id": store,
+                "metric": metric,
+                "metric_name": metric,
+                "value": value,
+            }
+        )
 
     for model, stores, n_days in [
         ("demand_forecast", {"s1": 1.05, "s2": 1.3, "s3": None, "s4": np.nan}, 10),
@@ -269,11 +299,13 @@ def churn_predictions() -> pd.DataFrame:
     rng = np.random.default_rng(SEED + 8)
     n = 90
     probability = rng.uniform(0.05, 0.95, n)
-    return pd.DataFrame({
-        "store_id": np.array(list(GENERIC_STORES))[np.arange(n) % 3],
-        "churned": (rng.uniform(size=n) < probability).astype(float),
-        "churn_probability": probability,
-    })
+    return pd.DataFrame(
+        {
+            "store_id": np.array(list(GENERIC_STORES))[np.arange(n) % 3],
+            "churned": (rng.uniform(size=n) < probability).astype(float),
+            "churn_probability": probability,
+        }
+    )
 
 
 def all_tables() -> dict[str, pd.DataFrame]:

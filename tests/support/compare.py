@@ -26,4 +26,5 @@ def assert_agrees(ours, reference, where: str) -> None:
     if error > ABSOLUTE_FLOOR and relative > worst["relative_error"]:
         worst.update(relative_error=relative, where=where)
     assert error <= ABSOLUTE_FLOOR or relative <= RELATIVE_TOLERANCE, (
-        f"{where}: {ours!r} vs reference {reference!r} (relative error {relative:.3g})")
+        f"{where}: {ours!r} vs reference {reference!r} (relative error {relative:.3g})"
+    )

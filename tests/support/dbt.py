@@ -26,7 +26,13 @@ class DbtProject:
         os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
         os.environ["DBT_TARGET_PATH"] = str(self.scratch / "target")
         os.environ["DBT_LOG_PATH"] = str(self.scratch / "logs")
-        command = [*args, "--project-dir", str(self.project_dir), "--profiles-dir", str(self.project_dir)]
+        command = [
+            *args,
+            "--project-dir",
+            str(self.project_dir),
+            "--profiles-dir",
+            str(self.project_dir),
+        ]
         if vars:
             command += ["--vars", json.dumps(vars)]
         errors: list[str] = []

@@ -53,7 +53,9 @@ def datasets() -> Datasets:
     linear = X @ beta + 3 + rng.standard_t(2, n)  # heavy tails: where robust losses matter
     data.add("synthetic_linear", _frame(X, linear, w=rng.uniform(0.2, 3, n)))
     logit = (X - X.mean(0)) / X.std(0) @ np.array([1.0, -0.5, 0.8, 0.0, 0.3]) - 0.5
-    data.add("synthetic_binary", _frame(X, (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)))
+    data.add(
+        "synthetic_binary", _frame(X, (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int))
+    )
     rate = np.exp(0.3 + (X - X.mean(0)) / X.std(0) @ np.array([0.3, -0.2, 0.1, 0.0, 0.25]))
     data.add("synthetic_counts", _frame(X, rng.poisson(rate)))
     return data

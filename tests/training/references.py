@@ -38,7 +38,11 @@ def row_loss(loss: str, eta, y, *, delta=1.0, alpha=0.5, gamma=2.0):
 
 def objective(loss, X, y, coef, intercept, *, w=None, l2=0.0, l1=0.0, **params):
     eta = X @ coef + intercept
-    return mean(row_loss(loss, eta, y, **params), w) + l2 / 2 * np.sum(coef**2) + l1 * np.sum(np.abs(coef))
+    return (
+        mean(row_loss(loss, eta, y, **params), w)
+        + l2 / 2 * np.sum(coef**2)
+        + l1 * np.sum(np.abs(coef))
+    )
 
 
 def softmax_objective(X, y, coef, intercept, *, l2=0.0, w=None, smoothing=0.0):
@@ -58,9 +62,16 @@ def scipy_optimum(loss, X, y, *, w=None, l2=0.0, **params):
         coef, b = theta[1:] / s, theta[0] - theta[1:] / s @ m
         return objective(loss, X, y, coef, b, w=w, l2=l2, **params)
 
-    start = np.linalg.lstsq(np.c_[np.ones(len(Z)), Z], y if loss != "poisson_deviance" else np.log1p(y), rcond=None)[0]
+    start = np.linalg.lstsq(
+        np.c_[np.ones(len(Z)), Z], y if loss != "poisson_deviance" else np.log1p(y), rcond=None
+    )[0]
     if loss in ("binary_cross_entropy", "focal"):
         start = np.zeros(Z.shape[1] + 1)
-    result = minimize(f, start, method="L-BFGS-B", options={"maxiter": 100000, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 30})
+    result = minimize(
+        f,
+        start,
+        method="L-BFGS-B",
+        options={"maxiter": 100000, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 30},
+    )
     theta = result.x
     return theta[1:] / s, theta[0] - theta[1:] / s @ m

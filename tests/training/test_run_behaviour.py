@@ -20,7 +20,9 @@ import dbt_loss
 
 def table(connection, name, frame):
     connection.register("frame", frame)
-    connection.execute(f'create or replace table "{name.replace(chr(34), chr(34) * 2)}" as select * from frame')
+    connection.execute(
+        f'create or replace table "{name.replace(chr(34), chr(34) * 2)}" as select * from frame'
+    )
     connection.unregister("frame")
 
 
@@ -40,14 +42,27 @@ def regression_frame(n=400, seed=0, features=4):
 
 def test_validation_split_is_deterministic_and_sized(connection):
     table(connection, "data", regression_frame(5000))
-    first = dbt_loss.train(connection, "data", target="y", features=["x0", "x1"], model="linear",
-                           validation_fraction=0.2)
-    second = dbt_loss.train(connection, "data", target="y", features=["x0", "x1"], model="linear",
-                            validation_fraction=0.2)
+    first = dbt_loss.train(
+        connection,
+        "data",
+        target="y",
+        features=["x0", "x1"],
+        model="linear",
+        validation_fraction=0.2,
+    )
+    second = dbt_loss.train(
+        connection,
+        "data",
+        target="y",
+        features=["x0", "x1"],
+        model="linear",
+        validation_fraction=0.2,
+    )
     assert first.validation_loss is not None
     assert first.validation_loss == second.validation_loss and first.weights == second.weights
     share = connection.execute(
-        "select avg(case when hash(x0, x1, y, 'validation') % 10000 < 2000 then 1 else 0 end) from data"
+        "select avg(case when hash(x0, x1, y, 'validation') % 10000 < 2000 then 1 else 0 end) "
+        "from data"
     ).fetchone()[0]
     assert 0.17 < share < 0.23
 
@@ -57,12 +72,23 @@ def test_early_stopping_keeps_the_best_validation_iteration(connection):
     frame = regression_frame(80, seed=3, features=30)
     frame["y"] = frame.x0 + np.random.default_rng(4).normal(0, 1, len(frame))
     table(connection, "small", frame)
-    run = dbt_loss.train(connection, "small", target="y", features=[f"x{i}" for i in range(30)],
-                         model="linear", optimizer="gd", validation_fraction=0.3,
-                         early_stopping_rounds=3, max_iter=500, run_name="early")
+    run = dbt_loss.train(
+        connection,
+        "small",
+        target="y",
+        features=[f"x{i}" for i in range(30)],
+        model="linear",
+        optimizer="gd",
+        validation_fraction=0.3,
+        early_stopping_rounds=3,
+        max_iter=500,
+        run_name="early",
+    )
     history = connection.execute(
         "select iteration, validation_loss from dbt_loss.training_history where run_id = ? "
-        "order by iteration", [run.run_id]).fetchall()
+        "order by iteration",
+        [run.run_id],
+    ).fetchall()
     best_iteration, best_loss = min(history, key=lambda row: row[1])
     assert run.iterations == best_iteration + 3 < 500
     assert "early stopping" in run.message
@@ -76,12 +102,27 @@ def test_class_weight_mapping_equals_sample_weights(connection):
     frame["w"] = np.where(frame.label == 1, 4.0, 0.5)
     table(connection, "imbalanced", frame)
     features = ["x0", "x1", "x2"]
-    by_class = dbt_loss.train(connection, "imbalanced", target="label", features=features,
-                              model="logistic", l2=1e-3, class_weight={1: 4.0, 0: 0.5})
-    by_row = dbt_loss.train(connection, "imbalanced", target="label", features=features,
-                            model="logistic", l2=1e-3, sample_weight="w")
-    unweighted = dbt_loss.train(connection, "imbalanced", target="label", features=features,
-                                model="logistic", l2=1e-3)
+    by_class = dbt_loss.train(
+        connection,
+        "imbalanced",
+        target="label",
+        features=features,
+        model="logistic",
+        l2=1e-3,
+        class_weight={1: 4.0, 0: 0.5},
+    )
+    by_row = dbt_loss.train(
+        connection,
+        "imbalanced",
+        target="label",
+        features=features,
+        model="logistic",
+        l2=1e-3,
+        sample_weight="w",
+    )
+    unweighted = dbt_loss.train(
+        connection, "imbalanced", target="label", features=features, model="logistic", l2=1e-3
+    )
     for name in features + ["intercept"]:
         assert by_class.weights[name] == pytest.approx(by_row.weights[name], rel=1e-9, abs=1e-12)
     assert by_class.weights["intercept"] > unweighted.weights["intercept"] + 0.5
@@ -95,38 +136,91 @@ def test_grouped_training_equals_one_model_per_group(connection):
         frame["store"] = f"store {store}"
         frames.append(frame)
     table(connection, "stores", pd.concat(frames))
-    grouped = dbt_loss.train(connection, "stores", target="y", features=["x0", "x1", "x2"],
-                             model="linear", loss="huber", delta=0.5, l2=1e-3, group_by=["store"])
+    grouped = dbt_loss.train(
+        connection,
+        "stores",
+        target="y",
+        features=["x0", "x1", "x2"],
+        model="linear",
+        loss="huber",
+        delta=0.5,
+        l2=1e-3,
+        group_by=["store"],
+    )
     assert set(grouped.weights) == {"store 0", "store 1", "store 2"}
     for store in range(3):
-        connection.execute(f"create or replace view one as select * from stores where store = 'store {store}'")
-        alone = dbt_loss.train(connection, "one", target="y", features=["x0", "x1", "x2"],
-                               model="linear", loss="huber", delta=0.5, l2=1e-3)
+        connection.execute(
+            f"create or replace view one as select * from stores where store = 'store {store}'"
+        )
+        alone = dbt_loss.train(
+            connection,
+            "one",
+            target="y",
+            features=["x0", "x1", "x2"],
+            model="linear",
+            loss="huber",
+            delta=0.5,
+            l2=1e-3,
+        )
         for name, value in alone.weights.items():
-            assert grouped.weights[f"store {store}"][name] == pytest.approx(value, rel=1e-7, abs=1e-9)
+            assert grouped.weights[f"store {store}"][name] == pytest.approx(
+                value, rel=1e-7, abs=1e-9
+            )
 
 
 def test_interrupted_run_is_marked_and_resumes_to_the_same_optimum(connection):
     table(connection, "data", regression_frame(2000, seed=8))
     features = ["x0", "x1", "x2", "x3"]
-    reference = dbt_loss.train(connection, "data", target="y", features=features, model="linear",
-                               loss="log_cosh", optimizer="gd", l2=1e-3, run_name="full")
+    reference = dbt_loss.train(
+        connection,
+        "data",
+        target="y",
+        features=features,
+        model="linear",
+        loss="log_cosh",
+        optimizer="gd",
+        l2=1e-3,
+        run_name="full",
+    )
 
     def stop(history):
         if history["iteration"] == 3:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        dbt_loss.train(connection, "data", target="y", features=features, model="linear",
-                       loss="log_cosh", optimizer="gd", l2=1e-3, run_name="stopped", progress=stop)
+        dbt_loss.train(
+            connection,
+            "data",
+            target="y",
+            features=features,
+            model="linear",
+            loss="log_cosh",
+            optimizer="gd",
+            l2=1e-3,
+            run_name="stopped",
+            progress=stop,
+        )
     run_id, status, iterations = connection.execute(
         "select run_id, status, iterations from dbt_loss.training_runs where run_name = 'stopped'"
     ).fetchone()
     assert status == "interrupted" and iterations == 3
-    assert connection.execute("select count(*) from dbt_loss.training_weights where run_id = ?",
-                              [run_id]).fetchone()[0] == len(features) + 1
-    resumed = dbt_loss.train(connection, "data", target="y", features=features, model="linear",
-                             loss="log_cosh", optimizer="gd", l2=1e-3, resume=run_id)
+    assert (
+        connection.execute(
+            "select count(*) from dbt_loss.training_weights where run_id = ?", [run_id]
+        ).fetchone()[0]
+        == len(features) + 1
+    )
+    resumed = dbt_loss.train(
+        connection,
+        "data",
+        target="y",
+        features=features,
+        model="linear",
+        loss="log_cosh",
+        optimizer="gd",
+        l2=1e-3,
+        resume=run_id,
+    )
     assert resumed.status == "succeeded" and resumed.iterations > 3
     assert resumed.objective == pytest.approx(reference.objective, rel=1e-6)
 
@@ -154,12 +248,28 @@ def test_run_killed_with_sigkill_resumes_to_the_same_optimum(tmp_path):
         process.wait()
     with duckdb.connect(str(database)) as connection:
         run_id, status = connection.execute(
-            "select run_id, status from dbt_loss.training_runs where run_name = 'killed'").fetchone()
+            "select run_id, status from dbt_loss.training_runs where run_name = 'killed'"
+        ).fetchone()
         assert status == "running"  # SIGKILL leaves no chance to mark it: resume picks it up
-        resumed = dbt_loss.train(connection, "data", target="y", features=["x0", "x1", "x2", "x3"],
-                                 model="linear", loss="pseudo_huber", l2=1e-3, resume=run_id)
-        fresh = dbt_loss.train(connection, "data", target="y", features=["x0", "x1", "x2", "x3"],
-                               model="linear", loss="pseudo_huber", l2=1e-3)
+        resumed = dbt_loss.train(
+            connection,
+            "data",
+            target="y",
+            features=["x0", "x1", "x2", "x3"],
+            model="linear",
+            loss="pseudo_huber",
+            l2=1e-3,
+            resume=run_id,
+        )
+        fresh = dbt_loss.train(
+            connection,
+            "data",
+            target="y",
+            features=["x0", "x1", "x2", "x3"],
+            model="linear",
+            loss="pseudo_huber",
+            l2=1e-3,
+        )
         assert resumed.status == "succeeded"
         assert resumed.objective == pytest.approx(fresh.objective, rel=1e-9)
 
@@ -169,19 +279,25 @@ def test_predict_scores_in_sql_with_one_hot_and_unseen_categories(connection):
     frame["region"] = np.where(frame.x3 > 0, "north", "south")
     frame["y"] += np.where(frame.region == "north", 2.0, -1.0)
     table(connection, "sales", frame)
-    run = dbt_loss.train(connection, "sales", target="y", features=["x0", "x1", "region"],
-                         model="linear", l2=1e-3)
+    run = dbt_loss.train(
+        connection, "sales", target="y", features=["x0", "x1", "region"], model="linear", l2=1e-3
+    )
     assert {"region=north", "region=south"} <= set(run.weights)
     scored = dbt_loss.predict(connection, run, "sales").df()
     w = run.weights
-    expected = (w["intercept"] + w["x0"] * frame.x0 + w["x1"] * frame.x1
-                + np.where(frame.region == "north", w["region=north"], w["region=south"]))
+    expected = (
+        w["intercept"]
+        + w["x0"] * frame.x0
+        + w["x1"] * frame.x1
+        + np.where(frame.region == "north", w["region=north"], w["region=south"])
+    )
     np.testing.assert_allclose(scored.prediction, expected, rtol=1e-12)
     unseen = frame.head(3).assign(region="east")
     table(connection, "new_sales", unseen)
     scored = dbt_loss.predict(connection, run.run_id, "new_sales").df()
-    np.testing.assert_allclose(scored.prediction, w["intercept"] + w["x0"] * unseen.x0 + w["x1"] * unseen.x1,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        scored.prediction, w["intercept"] + w["x0"] * unseen.x0 + w["x1"] * unseen.x1, rtol=1e-12
+    )
 
 
 def test_predict_softmax_gives_probabilities_and_the_likeliest_class(connection):
@@ -190,8 +306,15 @@ def test_predict_softmax_gives_probabilities_and_the_likeliest_class(connection)
     frame["plan"] = np.select([frame.y < -1, frame.y < 1], ["basic", "pro"], "enterprise")
     del rng
     table(connection, "plans", frame)
-    run = dbt_loss.train(connection, "plans", target="plan", features=["x0", "x1", "x2", "x3"],
-                         model="softmax", l2=1e-2, run_name="plans_v1")
+    run = dbt_loss.train(
+        connection,
+        "plans",
+        target="plan",
+        features=["x0", "x1", "x2", "x3"],
+        model="softmax",
+        l2=1e-2,
+        run_name="plans_v1",
+    )
     scored = dbt_loss.predict(connection, "plans_v1", "plans").df()
     probabilities = scored[[f"probability_{c}" for c in run.classes]].to_numpy()
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-12)
@@ -200,18 +323,36 @@ def test_predict_softmax_gives_probabilities_and_the_likeliest_class(connection)
 
 
 BAD_INPUTS = {
-    "null target": ("select 1.0 as x, null::double as y union all select 2.0, 1.0", "linear",
-                    "column 'y' has 1 NULL"),
-    "null feature": ("select null::double as x, 1.0 as y union all select 2.0, 1.0", "linear",
-                     "column 'x' has 1 NULL"),
-    "infinite feature": ("select 'inf'::double as x, 1.0 as y union all select 2.0, 1.0", "linear",
-                         "column 'x' has 1 non-finite"),
-    "nan target": ("select 1.0 as x, 'nan'::double as y union all select 2.0, 1.0", "linear",
-                   "column 'y' has 1 non-finite"),
-    "labels outside 0 and 1": ("select 1.0 as x, 2 as y union all select 2.0, 1", "logistic",
-                               "labels outside {0, 1}"),
-    "negative poisson target": ("select 1.0 as x, -1 as y union all select 2.0, 1", "poisson",
-                                "negative targets"),
+    "null target": (
+        "select 1.0 as x, null::double as y union all select 2.0, 1.0",
+        "linear",
+        "column 'y' has 1 NULL",
+    ),
+    "null feature": (
+        "select null::double as x, 1.0 as y union all select 2.0, 1.0",
+        "linear",
+        "column 'x' has 1 NULL",
+    ),
+    "infinite feature": (
+        "select 'inf'::double as x, 1.0 as y union all select 2.0, 1.0",
+        "linear",
+        "column 'x' has 1 non-finite",
+    ),
+    "nan target": (
+        "select 1.0 as x, 'nan'::double as y union all select 2.0, 1.0",
+        "linear",
+        "column 'y' has 1 non-finite",
+    ),
+    "labels outside 0 and 1": (
+        "select 1.0 as x, 2 as y union all select 2.0, 1",
+        "logistic",
+        "labels outside {0, 1}",
+    ),
+    "negative poisson target": (
+        "select 1.0 as x, -1 as y union all select 2.0, 1",
+        "poisson",
+        "negative targets",
+    ),
     "empty relation": ("select 1.0 as x, 1.0 as y where false", "linear", "has no rows"),
 }
 
@@ -219,33 +360,55 @@ BAD_INPUTS = {
 @pytest.mark.parametrize(("sql", "model", "message"), BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
 def test_bad_input_fails_before_any_table_is_written(connection, sql, model, message):
     connection.execute(f"create table bad as {sql}")
-    with pytest.raises(dbt_loss.TrainingInputError, match=message.replace("{", r"\{").replace("}", r"\}")):
-        dbt_loss.train(connection, "bad", target="y", features=["x"], model=model, schema="bad_runs")
-    assert connection.execute(
-        "select count(*) from information_schema.schemata where schema_name = 'bad_runs'").fetchone()[0] == 0
+    with pytest.raises(
+        dbt_loss.TrainingInputError, match=message.replace("{", r"\{").replace("}", r"\}")
+    ):
+        dbt_loss.train(
+            connection, "bad", target="y", features=["x"], model=model, schema="bad_runs"
+        )
+    assert (
+        connection.execute(
+            "select count(*) from information_schema.schemata where schema_name = 'bad_runs'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_unknown_column_and_bad_options_name_the_argument(connection):
     table(connection, "data", regression_frame(50))
     with pytest.raises(dbt_loss.TrainingInputError, match="column 'x9' \\(argument 'features'\\)"):
         dbt_loss.train(connection, "data", target="y", features=["x0", "x9"], model="linear")
-    with pytest.raises(dbt_loss.TrainingInputError, match="column 'weight' \\(argument 'sample_weight'\\)"):
-        dbt_loss.train(connection, "data", target="y", features=["x0"], model="linear", sample_weight="weight")
+    with pytest.raises(
+        dbt_loss.TrainingInputError, match="column 'weight' \\(argument 'sample_weight'\\)"
+    ):
+        dbt_loss.train(
+            connection, "data", target="y", features=["x0"], model="linear", sample_weight="weight"
+        )
     with pytest.raises(dbt_loss.OptionError, match="'delta' must be > 0"):
-        dbt_loss.train(connection, "data", target="y", features=["x0"], model="linear", loss="huber", delta=0)
+        dbt_loss.train(
+            connection, "data", target="y", features=["x0"], model="linear", loss="huber", delta=0
+        )
     with pytest.raises(dbt_loss.OptionError, match="does not apply to a linear model"):
-        dbt_loss.train(connection, "data", target="y", features=["x0"], model="linear", loss="focal")
+        dbt_loss.train(
+            connection, "data", target="y", features=["x0"], model="linear", loss="focal"
+        )
     with pytest.raises(dbt_loss.OptionError, match="unknown option"):
         dbt_loss.train(connection, "data", target="y", features=["x0"], model="linear", lr=0.1)
 
 
 def test_odd_identifiers_are_quoted_not_executed(connection):
-    frame = regression_frame(200, seed=14).rename(columns={"x0": 'my "col"; drop table data; --',
-                                                           "x1": "two words"})
+    frame = regression_frame(200, seed=14).rename(
+        columns={"x0": 'my "col"; drop table data; --', "x1": "two words"}
+    )
     table(connection, 'odd "table"; name', frame)
-    run = dbt_loss.train(connection, 'odd "table"; name', target="y",
-                         features=['my "col"; drop table data; --', "two words"], model="linear",
-                         schema='runs; "x"')
+    run = dbt_loss.train(
+        connection,
+        'odd "table"; name',
+        target="y",
+        features=['my "col"; drop table data; --', "two words"],
+        model="linear",
+        schema='runs; "x"',
+    )
     assert run.status == "succeeded"
     assert set(run.weights) == {'my "col"; drop table data; --', "two words", "intercept"}
     scored = dbt_loss.predict(connection, run, 'odd "table"; name').df()
@@ -256,7 +419,9 @@ def test_constant_feature_gets_zero_weight_without_dividing_by_zero(connection):
     frame = regression_frame(200, seed=15)
     frame["constant"] = 3.0
     table(connection, "data", frame)
-    run = dbt_loss.train(connection, "data", target="y", features=["x0", "constant"], model="linear")
+    run = dbt_loss.train(
+        connection, "data", target="y", features=["x0", "constant"], model="linear"
+    )
     assert run.status == "succeeded" and run.weights["constant"] == 0.0
     assert np.isfinite(run.weights["intercept"])
 
@@ -265,10 +430,20 @@ def test_divergence_fails_the_run_and_keeps_the_last_finite_weights(connection):
     frame = regression_frame(300, seed=16)
     frame["count"] = np.random.default_rng(16).poisson(3, len(frame))
     table(connection, "counts", frame)
-    run = dbt_loss.train(connection, "counts", target="count", features=["x0", "x1"], model="poisson",
-                         optimizer="adam", learning_rate=1e6, max_iter=50, run_name="diverging")
+    run = dbt_loss.train(
+        connection,
+        "counts",
+        target="count",
+        features=["x0", "x1"],
+        model="poisson",
+        optimizer="adam",
+        learning_rate=1e6,
+        max_iter=50,
+        run_name="diverging",
+    )
     assert run.status == "failed" and "diverged" in run.message
     assert all(np.isfinite(v) for v in run.weights.values())
-    status, = connection.execute(
-        "select status from dbt_loss.training_runs where run_id = ?", [run.run_id]).fetchone()
+    (status,) = connection.execute(
+        "select status from dbt_loss.training_runs where run_id = ?", [run.run_id]
+    ).fetchone()
     assert status == "failed"

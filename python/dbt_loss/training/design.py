@@ -26,7 +26,9 @@ class Feature:
     def raw(self) -> Expr:
         if self.category is None:
             return double(column(self.source))
-        return double(case(column(self.source).eq(exp.Literal.string(self.category)), number(1), number(0)))
+        return double(
+            case(column(self.source).eq(exp.Literal.string(self.category)), number(1), number(0))
+        )
 
     def standardized(self) -> Expr:
         return paren(self.raw() - number(self.mean)) * number(1.0 / self.scale)
@@ -59,9 +61,13 @@ class Design:
             train = batch if train is None else exp.and_(train, batch)
         weight = paren(self.weight)
         w_train = weight if train is None else case(train, weight, number(0))
-        w_valid = case(self.validation, weight, number(0)) if self.validation is not None else number(0)
+        w_valid = (
+            case(self.validation, weight, number(0)) if self.validation is not None else number(0)
+        )
         selections = [exp.alias_(column(g), g, quoted=True) for g in self.groups]
-        selections += [exp.alias_(f.standardized(), f"z{i}") for i, f in enumerate(self.features, 1)]
+        selections += [
+            exp.alias_(f.standardized(), f"z{i}") for i, f in enumerate(self.features, 1)
+        ]
         selections += [
             exp.alias_(self.target, "y"),
             exp.alias_(w_train, "w_train"),
@@ -75,5 +81,6 @@ class Design:
 
     def linear_predictor(self, coefficients: list[Expr]) -> Expr:
         """θ0 + Σ θj·zj with θ given as expressions (literals or parameter columns)."""
-        return paren(total([coefficients[0]] + [
-            coefficients[j] * self.z(j) for j in range(1, self.width)]))
+        return paren(
+            total([coefficients[0]] + [coefficients[j] * self.z(j) for j in range(1, self.width)])
+        )

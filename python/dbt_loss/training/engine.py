@@ -37,9 +37,13 @@ class Engine:
         self.connection.register("dbt_loss_rows", frame)
         try:
             target = exp.table_(name, quoted=True)
-            statement = exp.Create(this=target, kind="TABLE", replace=True,
-                                   properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                                   expression=exp.select("*").from_("dbt_loss_rows"))
+            statement = exp.Create(
+                this=target,
+                kind="TABLE",
+                replace=True,
+                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+                expression=exp.select("*").from_("dbt_loss_rows"),
+            )
             self.connection.execute(self.render(statement))
         finally:
             self.connection.unregister("dbt_loss_rows")
@@ -88,8 +92,10 @@ class Engine:
         return exp.Anonymous(this="isfinite", expressions=[value])
 
     def is_numeric(self, type_name: str) -> bool:
-        return any(word in type_name for word in (
-            "int", "double", "float", "real", "decimal", "numeric", "hugeint"))
+        return any(
+            word in type_name
+            for word in ("int", "double", "float", "real", "decimal", "numeric", "hugeint")
+        )
 
     def is_boolean(self, type_name: str) -> bool:
         return type_name.startswith("bool")
@@ -103,4 +109,5 @@ def engine_for(connection: Any) -> Engine:
     if module.startswith("duckdb") or module.startswith("_duckdb"):
         return Engine(connection)
     raise TypeError(
-        f"dbt_loss.train: argument 'connection' must be a DuckDB connection, got {type(connection)}")
+        f"dbt_loss.train: argument 'connection' must be a DuckDB connection, got {type(connection)}"
+    )

@@ -48,8 +48,9 @@ def _huber(delta: float) -> Loss:
 
     def value(eta, y):
         r = paren(eta - y)
-        return case(exp.Abs(this=r) <= d, number(0.5) * r * r,
-                    d * paren(exp.Abs(this=r) - number(0.5) * d))
+        return case(
+            exp.Abs(this=r) <= d, number(0.5) * r * r, d * paren(exp.Abs(this=r) - number(0.5) * d)
+        )
 
     return Loss(
         "huber",
@@ -86,8 +87,9 @@ def _log_cosh() -> Loss:
 
     def value(eta, y):
         abs_r = exp.Abs(this=paren(eta - y))
-        return abs_r + exp.Ln(this=number(1) + exp_neg_abs(number(2) * abs_r)) - exp.Ln(
-            this=number(2))
+        return (
+            abs_r + exp.Ln(this=number(1) + exp_neg_abs(number(2) * abs_r)) - exp.Ln(this=number(2))
+        )
 
     return Loss(
         "log_cosh",
@@ -114,8 +116,9 @@ def _quantile(alpha: float, epsilon: float) -> Loss:
         "quantile",
         value=value,
         gradient=gradient,
-        curvature=lambda eta, y: number(0.5) / greatest(exp.Abs(this=paren(eta - y)),
-                                                        number(epsilon)),
+        curvature=lambda eta, y: (
+            number(0.5) / greatest(exp.Abs(this=paren(eta - y)), number(epsilon))
+        ),
         parameters={"alpha": alpha},
         majorizes=True,
     )
@@ -149,11 +152,15 @@ def _focal(alpha: float, gamma: float) -> Loss:
 
     def gradient(eta, y):
         s, alpha_t, pt, one_minus_pt, modulation, nll = parts(eta, y)
-        return s * alpha_t * modulation * paren(
-            exp.Neg(this=g) * pt * nll - one_minus_pt)
+        return s * alpha_t * modulation * paren(exp.Neg(this=g) * pt * nll - one_minus_pt)
 
-    return Loss("focal", value=value, gradient=gradient, curvature=None,
-                parameters={"alpha": alpha, "gamma": gamma})
+    return Loss(
+        "focal",
+        value=value,
+        gradient=gradient,
+        curvature=None,
+        parameters={"alpha": alpha, "gamma": gamma},
+    )
 
 
 def _poisson_deviance() -> Loss:
@@ -179,8 +186,12 @@ MODEL_LOSSES = {
     "softmax": ("categorical_cross_entropy",),
     "poisson": ("poisson_deviance",),
 }
-DEFAULT_LOSS = {"linear": "mse", "logistic": "binary_cross_entropy",
-                "softmax": "categorical_cross_entropy", "poisson": "poisson_deviance"}
+DEFAULT_LOSS = {
+    "linear": "mse",
+    "logistic": "binary_cross_entropy",
+    "softmax": "categorical_cross_entropy",
+    "poisson": "poisson_deviance",
+}
 LOSS_PARAMETERS = {
     "huber": {"delta": 1.0},
     "pseudo_huber": {"delta": 1.0},

@@ -73,8 +73,9 @@ def newton_direction(statistics: Statistics, theta: np.ndarray, penalty: Penalty
     gradient = statistics.smooth_gradient(theta, penalty).ravel()
     hessian = statistics.smooth_curvature(penalty)
     if penalty.has_lasso:
-        step = _coordinate_descent(gradient, hessian, theta.ravel(), penalty.lasso.ravel(),
-                                   penalty.free.ravel())
+        step = _coordinate_descent(
+            gradient, hessian, theta.ravel(), penalty.lasso.ravel(), penalty.free.ravel()
+        )
     else:
         step = np.linalg.lstsq(hessian, -gradient, rcond=1e-13)[0]
     return (step * penalty.free.ravel()).reshape(theta.shape)
@@ -98,14 +99,31 @@ def _accept(state: GroupState, direction, losses: dict, penalty: Penalty, change
     return False
 
 
-def descend(evaluate: Evaluate, line_search: LineSearch, thetas: dict, penalty: Penalty, *,
-            method: str, max_iter: int, tol: float, majorizes: bool = False,
-            learning_rate: float = 0.05, batches: int = 1) -> Iterator[Iteration]:
+def descend(
+    evaluate: Evaluate,
+    line_search: LineSearch,
+    thetas: dict,
+    penalty: Penalty,
+    *,
+    method: str,
+    max_iter: int,
+    tol: float,
+    majorizes: bool = False,
+    learning_rate: float = 0.05,
+    batches: int = 1,
+) -> Iterator[Iteration]:
     """Runs `method` from θ, yielding after every step. A group stops when the objective the
     step predicts (Newton) or achieves falls below tol × |objective|; the run when all have."""
     if method == "adam":
-        yield from _adam(evaluate, thetas, penalty, max_iter=max_iter, tol=tol,
-                         learning_rate=learning_rate, batches=batches)
+        yield from _adam(
+            evaluate,
+            thetas,
+            penalty,
+            max_iter=max_iter,
+            tol=tol,
+            learning_rate=learning_rate,
+            batches=batches,
+        )
         return
     states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
     curvature = method == "newton"
@@ -184,7 +202,9 @@ def _adam(evaluate, thetas, penalty, *, max_iter, tol, learning_rate, batches):
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
     for number in range(1, max_iter + 1):
-        statistics = evaluate({k: s.theta for k, s in states.items()}, False, (number - 1) % batches)
+        statistics = evaluate(
+            {k: s.theta for k, s in states.items()}, False, (number - 1) % batches
+        )
         for key, state in states.items():
             stats = state.statistics = statistics[key]
             state.evaluated = state.theta.copy()
@@ -194,7 +214,9 @@ def _adam(evaluate, thetas, penalty, *, max_iter, tol, learning_rate, batches):
             m = beta1 * m + (1 - beta1) * gradient
             v = beta2 * v + (1 - beta2) * gradient**2
             state.moments = (m, v)
-            update = learning_rate * (m / (1 - beta1**number)) / (np.sqrt(v / (1 - beta2**number)) + eps)
+            update = (
+                learning_rate * (m / (1 - beta1**number)) / (np.sqrt(v / (1 - beta2**number)) + eps)
+            )
             state.theta = state.theta - update * penalty.free
             state.step = learning_rate
             if penalty.has_lasso:  # proximal step for the l1 part

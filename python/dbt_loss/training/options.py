@@ -8,8 +8,12 @@ from dataclasses import asdict, dataclass, field
 
 from .losses import DEFAULT_LOSS, LOSS_PARAMETERS, MODEL_LOSSES
 
-LOSS_ALIASES = {"quantile_loss": "quantile", "focal_loss": "focal",
-                "log_loss": "binary_cross_entropy", "cross_entropy": "categorical_cross_entropy"}
+LOSS_ALIASES = {
+    "quantile_loss": "quantile",
+    "focal_loss": "focal",
+    "log_loss": "binary_cross_entropy",
+    "cross_entropy": "categorical_cross_entropy",
+}
 OPTIMIZERS = ("auto", "newton", "lbfgs", "gd", "adam")
 DEFAULT_MAX_ITER = {"newton": 100, "lbfgs": 1000, "gd": 5000, "adam": 5000}
 # Newton steps need the curvature matrix: (outputs × (features + 1))² sums per query.
@@ -50,10 +54,14 @@ class Options:
 
 def _number(name, value, *, minimum=None, maximum=None, strict=False):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise OptionError(f"dbt_loss.train: argument {name!r} must be a finite number, got {value!r}")
+        raise OptionError(
+            f"dbt_loss.train: argument {name!r} must be a finite number, got {value!r}"
+        )
     if minimum is not None and (value < minimum or (strict and value == minimum)):
-        raise OptionError(f"dbt_loss.train: argument {name!r} must be {'>' if strict else '>='} "
-                          f"{minimum}, got {value!r}")
+        raise OptionError(
+            f"dbt_loss.train: argument {name!r} must be {'>' if strict else '>='} "
+            f"{minimum}, got {value!r}"
+        )
     if maximum is not None and value > maximum:
         raise OptionError(f"dbt_loss.train: argument {name!r} must be <= {maximum}, got {value!r}")
     return float(value)
@@ -61,12 +69,16 @@ def _number(name, value, *, minimum=None, maximum=None, strict=False):
 
 def parse_options(model: str, loss: str | None, options: dict) -> Options:
     if model not in MODEL_LOSSES:
-        raise OptionError(f"dbt_loss.train: argument 'model' must be one of "
-                          f"{', '.join(MODEL_LOSSES)}, got {model!r}")
+        raise OptionError(
+            f"dbt_loss.train: argument 'model' must be one of "
+            f"{', '.join(MODEL_LOSSES)}, got {model!r}"
+        )
     loss = LOSS_ALIASES.get(loss, loss) if loss else DEFAULT_LOSS[model]
     if loss not in MODEL_LOSSES[model]:
-        raise OptionError(f"dbt_loss.train: loss {loss!r} does not apply to a {model} model; "
-                          f"it takes: {', '.join(MODEL_LOSSES[model])}")
+        raise OptionError(
+            f"dbt_loss.train: loss {loss!r} does not apply to a {model} model; "
+            f"it takes: {', '.join(MODEL_LOSSES[model])}"
+        )
     parameters = dict(LOSS_PARAMETERS.get(loss, {}))
     for name in list(parameters):
         if name in options:
@@ -83,34 +95,54 @@ def parse_options(model: str, loss: str | None, options: dict) -> Options:
     known = set(Options.__dataclass_fields__) - {"model", "loss", "loss_parameters"}
     unknown = set(options) - known
     if unknown:
-        raise OptionError(f"dbt_loss.train: unknown option(s) {', '.join(sorted(unknown))}; "
-                          f"options: {', '.join(sorted(known))}")
+        raise OptionError(
+            f"dbt_loss.train: unknown option(s) {', '.join(sorted(unknown))}; "
+            f"options: {', '.join(sorted(known))}"
+        )
     result = Options(model=model, loss=loss, loss_parameters=parameters, **options)
     result.l2 = _number("l2", result.l2, minimum=0)
     result.l1 = _number("l1", result.l1, minimum=0)
     result.tol = _number("tol", result.tol, minimum=0, strict=True)
-    result.validation_fraction = _number("validation_fraction", result.validation_fraction,
-                                         minimum=0, maximum=0.9)
+    result.validation_fraction = _number(
+        "validation_fraction", result.validation_fraction, minimum=0, maximum=0.9
+    )
     result.learning_rate = _number("learning_rate", result.learning_rate, minimum=0, strict=True)
     if result.optimizer not in OPTIMIZERS:
-        raise OptionError(f"dbt_loss.train: argument 'optimizer' must be one of "
-                          f"{', '.join(OPTIMIZERS)}, got {result.optimizer!r}")
+        raise OptionError(
+            f"dbt_loss.train: argument 'optimizer' must be one of "
+            f"{', '.join(OPTIMIZERS)}, got {result.optimizer!r}"
+        )
     for name in ("max_iter", "early_stopping_rounds", "batch_size"):
         value = getattr(result, name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise OptionError(f"dbt_loss.train: argument {name!r} must be a positive integer, got {value!r}")
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise OptionError(
+                f"dbt_loss.train: argument {name!r} must be a positive integer, got {value!r}"
+            )
     if result.early_stopping_rounds and not result.validation_fraction:
-        raise OptionError("dbt_loss.train: argument 'early_stopping_rounds' needs a "
-                          "validation_fraction > 0 to measure the validation loss on")
+        raise OptionError(
+            "dbt_loss.train: argument 'early_stopping_rounds' needs a "
+            "validation_fraction > 0 to measure the validation loss on"
+        )
     if result.class_weight is not None and model not in ("logistic", "softmax"):
-        raise OptionError("dbt_loss.train: argument 'class_weight' applies to logistic and softmax models")
-    if result.class_weight is not None and result.class_weight != "balanced" and not isinstance(
-            result.class_weight, dict):
-        raise OptionError("dbt_loss.train: argument 'class_weight' must be 'balanced' or a mapping "
-                          f"of class to weight, got {result.class_weight!r}")
+        raise OptionError(
+            "dbt_loss.train: argument 'class_weight' applies to logistic and softmax models"
+        )
+    if (
+        result.class_weight is not None
+        and result.class_weight != "balanced"
+        and not isinstance(result.class_weight, dict)
+    ):
+        raise OptionError(
+            "dbt_loss.train: argument 'class_weight' must be 'balanced' or a mapping "
+            f"of class to weight, got {result.class_weight!r}"
+        )
     if result.l1 and result.optimizer in ("lbfgs", "gd"):
-        raise OptionError(f"dbt_loss.train: l1 needs optimizer 'newton', 'adam' or 'auto', "
-                          f"got {result.optimizer!r}")
+        raise OptionError(
+            f"dbt_loss.train: l1 needs optimizer 'newton', 'adam' or 'auto', "
+            f"got {result.optimizer!r}"
+        )
     if isinstance(result.group_by, str):
         result.group_by = [result.group_by]
     result.group_by = list(result.group_by or [])

@@ -39,14 +39,27 @@ def check_columns(types: dict[str, str], relation_name: str, named: dict[str, li
             if name not in types:
                 raise TrainingInputError(
                     f"dbt_loss.train: column {name!r} (argument {argument!r}) is not in "
-                    f"{relation_name}; its columns are: {', '.join(types)}")
+                    f"{relation_name}; its columns are: {', '.join(types)}"
+                )
 
 
-def profile(engine: Engine, relation: exp.Expression, relation_name: str, *, target: str,
-            features: list[str], weight: str | None, model: str, standardize: bool) -> Profile:
+def profile(
+    engine: Engine,
+    relation: exp.Expression,
+    relation_name: str,
+    *,
+    target: str,
+    features: list[str],
+    weight: str | None,
+    model: str,
+    standardize: bool,
+) -> Profile:
     types = engine.column_types(relation)
-    check_columns(types, relation_name, {"target": [target], "features": features,
-                                         "sample_weight": [weight] if weight else []})
+    check_columns(
+        types,
+        relation_name,
+        {"target": [target], "features": features, "sample_weight": [weight] if weight else []},
+    )
     numeric = [f for f in features if engine.is_numeric(types[f]) or engine.is_boolean(types[f])]
     categorical = [f for f in features if f not in numeric]
     numeric_inputs = numeric + ([weight] if weight else [])
@@ -54,22 +67,31 @@ def profile(engine: Engine, relation: exp.Expression, relation_name: str, *, tar
         if not (engine.is_numeric(types[target]) or engine.is_boolean(types[target])):
             raise TrainingInputError(
                 f"dbt_loss.train: target {target!r} must be numeric for a {model} model, "
-                f"got {types[target]}")
+                f"got {types[target]}"
+            )
         numeric_inputs = [target] + numeric_inputs
     if weight and not engine.is_numeric(types[weight]):
-        raise TrainingInputError(f"dbt_loss.train: sample_weight {weight!r} must be numeric, "
-                                 f"got {types[weight]}")
+        raise TrainingInputError(
+            f"dbt_loss.train: sample_weight {weight!r} must be numeric, got {types[weight]}"
+        )
 
     checks = [exp.alias_(exp.Count(this=exp.Star()), "rows")]
     names = []
     for name in dict.fromkeys([target] + features + ([weight] if weight else [])):
-        checks.append(exp.alias_(exp.Count(this=exp.Star()) - exp.Count(this=column(name)),
-                                 f"nulls_{len(names)}"))
+        checks.append(
+            exp.alias_(
+                exp.Count(this=exp.Star()) - exp.Count(this=column(name)), f"nulls_{len(names)}"
+            )
+        )
         names.append(("nulls", name))
     for name in dict.fromkeys(numeric_inputs):
         if not engine.is_boolean(types[name]):
-            checks.append(exp.alias_(exp.Sum(this=case(_not_finite(engine, name), number(1), number(0))),
-                                     f"nonfinite_{len(names)}"))
+            checks.append(
+                exp.alias_(
+                    exp.Sum(this=case(_not_finite(engine, name), number(1), number(0))),
+                    f"nonfinite_{len(names)}",
+                )
+            )
             names.append(("non-finite", name))
     y = double(column(target))
     domain = {
@@ -79,8 +101,12 @@ def profile(engine: Engine, relation: exp.Expression, relation_name: str, *, tar
     if domain:
         checks.append(exp.alias_(exp.Sum(this=case(domain[0], number(1), number(0))), "domain"))
     if weight:
-        checks.append(exp.alias_(exp.Sum(this=case(double(column(weight)) < number(0), number(1), number(0))),
-                                 "negative_weights"))
+        checks.append(
+            exp.alias_(
+                exp.Sum(this=case(double(column(weight)) < number(0), number(1), number(0))),
+                "negative_weights",
+            )
+        )
         checks.append(exp.alias_(exp.Sum(this=double(column(weight))), "weight_total"))
     for i, name in enumerate(numeric):
         checks.append(exp.alias_(exp.Avg(this=double(column(name))), f"mean_{i}"))
@@ -96,38 +122,56 @@ def profile(engine: Engine, relation: exp.Expression, relation_name: str, *, tar
             role = "target" if name == target else "sample_weight" if name == weight else "feature"
             kind = "NULL" if problem == "nulls" else "non-finite (NaN or infinite)"
             raise TrainingInputError(
-                f"dbt_loss.train: {role} column {name!r} has {int(count)} {kind} value(s)")
+                f"dbt_loss.train: {role} column {name!r} has {int(count)} {kind} value(s)"
+            )
     if domain and values["domain"]:
         raise TrainingInputError(
             f"dbt_loss.train: target {target!r} has {values['domain']} row(s) with {domain[1]} "
-            f"for a {model} model")
+            f"for a {model} model"
+        )
     if weight and values["negative_weights"]:
         raise TrainingInputError(
-            f"dbt_loss.train: sample_weight {weight!r} has {values['negative_weights']} negative value(s)")
+            f"dbt_loss.train: sample_weight {weight!r} has "
+            f"{int(values['negative_weights'])} negative value(s)"
+        )
     if weight and not values["weight_total"]:
         raise TrainingInputError(f"dbt_loss.train: sample_weight {weight!r} is zero on every row")
 
     means = {name: float(values[f"mean_{i}"]) for i, name in enumerate(numeric)}
     result = [Feature(name, name, mean=means[name]) for name in numeric]
     for name in categorical:
-        query = (exp.select(column(name), exp.Count(this=exp.Star())).from_(relation)
-                 .group_by(column(name)).order_by(column(name)).limit(MAX_CATEGORIES + 1))
+        query = (
+            exp.select(column(name), exp.Count(this=exp.Star()))
+            .from_(relation)
+            .group_by(column(name))
+            .order_by(column(name))
+            .limit(MAX_CATEGORIES + 1)
+        )
         categories = engine.fetch(query)
         if len(categories) > MAX_CATEGORIES:
             raise TrainingInputError(
                 f"dbt_loss.train: feature {name!r} has more than {MAX_CATEGORIES} distinct values "
-                "to one-hot encode")
-        result += [Feature(f"{name}={c}", name, category=str(c), mean=count / values["rows"])
-                   for c, count in categories]
+                "to one-hot encode"
+            )
+        result += [
+            Feature(f"{name}={c}", name, category=str(c), mean=count / values["rows"])
+            for c, count in categories
+        ]
     classes = []
     if model == "softmax":
         query = exp.select(column(target)).distinct().from_(relation).order_by(column(target))
         classes = [r[0] for r in engine.fetch(query)]
         if len(classes) < 2:
             raise TrainingInputError(
-                f"dbt_loss.train: target {target!r} has {len(classes)} class(es); softmax needs two or more")
-    return Profile(values["rows"], _scale(engine, relation, result, standardize), classes,
-                   values.get("target_mean"))
+                f"dbt_loss.train: target {target!r} has {len(classes)} class(es); "
+                "softmax needs two or more"
+            )
+    return Profile(
+        values["rows"],
+        _scale(engine, relation, result, standardize),
+        classes,
+        values.get("target_mean"),
+    )
 
 
 def _scale(engine: Engine, relation, features: list[Feature], standardize: bool) -> list[Feature]:
@@ -135,7 +179,9 @@ def _scale(engine: Engine, relation, features: list[Feature], standardize: bool)
     if not features:
         return features
     squares = [
-        exp.alias_(exp.Avg(this=paren(f.raw() - number(f.mean)) * paren(f.raw() - number(f.mean))), f"v{i}")
+        exp.alias_(
+            exp.Avg(this=paren(f.raw() - number(f.mean)) * paren(f.raw() - number(f.mean))), f"v{i}"
+        )
         for i, f in enumerate(features)
     ]
     (row,) = engine.fetch(exp.select(*squares).from_(relation))
@@ -145,5 +191,7 @@ def _scale(engine: Engine, relation, features: list[Feature], standardize: bool)
         constant = spread <= 1e-12 * max(abs(feature.mean), 1.0)
         scale = 1.0 if constant or not standardize else spread
         mean = feature.mean if standardize or constant else 0.0
-        scaled.append(Feature(feature.name, feature.source, feature.category, mean, scale, constant))
+        scaled.append(
+            Feature(feature.name, feature.source, feature.category, mean, scale, constant)
+        )
     return scaled

@@ -48,44 +48,66 @@ class Parameters:
     def columns(self, names: Sequence[str]) -> list[str]:
         """The parameter table's columns: one key per group column, then the values."""
         keys = [f"key_{i}" for i in range(len(self.design.groups))]
-        return keys + [f"{n}_{k}_{j}" for n in names for k in range(self.design.outputs)
-                       for j in range(self.design.width)]
+        return keys + [
+            f"{n}_{k}_{j}"
+            for n in names
+            for k in range(self.design.outputs)
+            for j in range(self.design.width)
+        ]
 
     def bind(self, values: dict[str, np.ndarray]) -> dict:
         """Placeholder values for a single model: {name: θ of shape (outputs, width)}."""
-        return {f"{name}_{k}_{j}": float(theta[k, j]) for name, theta in values.items()
-                for k in range(theta.shape[0]) for j in range(theta.shape[1])}
+        return {
+            f"{name}_{k}_{j}": float(theta[k, j])
+            for name, theta in values.items()
+            for k in range(theta.shape[0])
+            for j in range(theta.shape[1])
+        }
 
     def rows(self, values: dict[str, dict[GroupKey, np.ndarray]]) -> list[tuple]:
         """Parameter-table rows for grouped models: {name: {group key: θ}}."""
         names = list(values)
         keys = values[names[0]].keys()
-        return [tuple(key) + tuple(float(v) for n in names for v in values[n][key].ravel())
-                for key in keys]
+        return [
+            tuple(key) + tuple(float(v) for n in names for v in values[n][key].ravel())
+            for key in keys
+        ]
 
     def joined(self, rows: exp.Select) -> exp.Select:
         if self.table is None:
             return rows
-        condition = exp.and_(*[
-            exp.NullSafeEQ(this=exp.column(g, table="r", quoted=True),
-                           expression=exp.column(f"key_{i}", table="parameters", quoted=True))
-            for i, g in enumerate(self.design.groups)
-        ])
+        condition = exp.and_(
+            *[
+                exp.NullSafeEQ(
+                    this=exp.column(g, table="r", quoted=True),
+                    expression=exp.column(f"key_{i}", table="parameters", quoted=True),
+                )
+                for i, g in enumerate(self.design.groups)
+            ]
+        )
         return rows.join(exp.table_(self.table, quoted=True).as_("parameters"), on=condition)
 
 
-def _with_predictors(design: Design, parameters: Parameters, names: Sequence[str],
-                     batch: Expr | None) -> exp.Select:
+def _with_predictors(
+    design: Design, parameters: Parameters, names: Sequence[str], batch: Expr | None
+) -> exp.Select:
     """The design's rows with the linear predictors for each named parameter set as columns
     <name>_eta<k>, computed once per row."""
     rows = parameters.joined(exp.select("*").from_(design.rows(batch).subquery("r")))
-    keep = [exp.column(g, quoted=True) for g in design.groups] + [
-        exp.column("y"), exp.column("w_train"), exp.column("w_valid")] + [
-        exp.column(f"z{j}") for j in range(1, design.width)]
+    keep = (
+        [exp.column(g, quoted=True) for g in design.groups]
+        + [exp.column("y"), exp.column("w_train"), exp.column("w_valid")]
+        + [exp.column(f"z{j}") for j in range(1, design.width)]
+    )
     etas = [
-        exp.alias_(design.linear_predictor(
-            [parameters.coefficient(name, k, j) for j in range(design.width)]), f"{name}_eta{k}")
-        for name in names for k in range(design.outputs)
+        exp.alias_(
+            design.linear_predictor(
+                [parameters.coefficient(name, k, j) for j in range(design.width)]
+            ),
+            f"{name}_eta{k}",
+        )
+        for name in names
+        for k in range(design.outputs)
     ]
     return exp.select(*keep, *etas).from_(rows.subquery("joined"))
 
@@ -97,9 +119,13 @@ def _softmax_parts(etas: list[Expr], y: Expr, smoothing: float):
     lse = paren(top + exp.Ln(this=total([bounded_exp(eta - top) for eta in etas])))
     probabilities = [bounded_exp(eta - lse) for eta in etas]
     targets = [
-        paren(number(1 - smoothing) * exp.Case(
-            ifs=[exp.If(this=y.eq(exp.Literal.number(k)), true=number(1))], default=number(0))
-            + number(smoothing / k_count))
+        paren(
+            number(1 - smoothing)
+            * exp.Case(
+                ifs=[exp.If(this=y.eq(exp.Literal.number(k)), true=number(1))], default=number(0)
+            )
+            + number(smoothing / k_count)
+        )
         for k in range(k_count)
     ]
     loss = lse - total([targets[k] * etas[k] for k in range(k_count)])
@@ -112,16 +138,24 @@ def _grouped(design: Design, aggregates: list[Expr], source: exp.Select) -> exp.
     return query.group_by(*keys) if keys else query
 
 
-def statistics_query(design: Design, loss: Loss | Softmax, parameters: Parameters, *,
-                     curvature: bool, batch: Expr | None = None) -> exp.Select:
+def statistics_query(
+    design: Design,
+    loss: Loss | Softmax,
+    parameters: Parameters,
+    *,
+    curvature: bool,
+    batch: Expr | None = None,
+) -> exp.Select:
     """Columns: group keys, sw_train, sw_valid, loss_train, loss_valid, g_<k>_<j> …, then
     h_<i> for the upper triangle of the curvature, in the order `curvature_pairs` gives."""
     predicted = _with_predictors(design, parameters, ["theta"], batch)
     y = exp.column("y")
     etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
-    keep = [exp.column(g, quoted=True) for g in design.groups] + [
-        exp.column("w_train"), exp.column("w_valid")] + [
-        exp.column(f"z{j}") for j in range(1, design.width)]
+    keep = (
+        [exp.column(g, quoted=True) for g in design.groups]
+        + [exp.column("w_train"), exp.column("w_valid")]
+        + [exp.column(f"z{j}") for j in range(1, design.width)]
+    )
     if isinstance(loss, Softmax):
         value, probabilities, targets = _softmax_parts(etas, y, loss.label_smoothing)
         derived = [exp.alias_(value, "l")]
@@ -130,10 +164,14 @@ def statistics_query(design: Design, loss: Loss | Softmax, parameters: Parameter
         gradient = [paren(exp.column(f"p{k}") - exp.column(f"t{k}")) for k in range(design.outputs)]
         curvatures = {
             (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
-            for k in range(design.outputs) for m in range(k, design.outputs)
+            for k in range(design.outputs)
+            for m in range(k, design.outputs)
         }
     else:
-        derived = [exp.alias_(loss.value(etas[0], y), "l"), exp.alias_(loss.gradient(etas[0], y), "g0")]
+        derived = [
+            exp.alias_(loss.value(etas[0], y), "l"),
+            exp.alias_(loss.gradient(etas[0], y), "g0"),
+        ]
         if curvature:
             derived.append(exp.alias_(loss.curvature(etas[0], y), "c0"))
         gradient = [exp.column("g0")]
@@ -150,7 +188,9 @@ def statistics_query(design: Design, loss: Loss | Softmax, parameters: Parameter
     for k in range(design.outputs):
         for j in range(design.width):
             term = w_train * gradient[k]
-            aggregates.append(exp.alias_(exp.Sum(this=term * design.z(j) if j else term), f"g_{k}_{j}"))
+            aggregates.append(
+                exp.alias_(exp.Sum(this=term * design.z(j) if j else term), f"g_{k}_{j}")
+            )
     if curvature:
         for index, (k, j, m, n) in enumerate(curvature_pairs(design)):
             term = w_train * paren(curvatures[(k, m)])
@@ -168,15 +208,18 @@ def curvature_pairs(design: Design) -> list[tuple[int, int, int, int]]:
     return [(*flat[a], *flat[b]) for a in range(len(flat)) for b in range(a, len(flat))]
 
 
-def line_search_query(design: Design, loss: Loss | Softmax, parameters: Parameters,
-                      steps: Sequence[float]) -> exp.Select:
+def line_search_query(
+    design: Design, loss: Loss | Softmax, parameters: Parameters, steps: Sequence[float]
+) -> exp.Select:
     """Columns: group keys, sw_train, then loss_<s> = Σ w·ℓ(θ + step_s·d) for each step."""
     predicted = _with_predictors(design, parameters, ["theta", "direction"], None)
     y, w = exp.column("y"), exp.column("w_train")
     aggregates = [exp.alias_(exp.Sum(this=w), "sw_train")]
     for index, step in enumerate(steps):
-        etas = [paren(exp.column(f"theta_eta{k}") + number(step) * exp.column(f"direction_eta{k}"))
-                for k in range(design.outputs)]
+        etas = [
+            paren(exp.column(f"theta_eta{k}") + number(step) * exp.column(f"direction_eta{k}"))
+            for k in range(design.outputs)
+        ]
         if isinstance(loss, Softmax):
             value = _softmax_parts(etas, y, loss.label_smoothing)[0]
         else:
@@ -198,10 +241,22 @@ def nearest_rows_query(design: Design, parameters: Parameters, count: int) -> ex
     rank = exp.Window(
         this=exp.RowNumber(),
         partition_by=keys or None,
-        order=exp.Order(expressions=[exp.Ordered(this=exp.Abs(this=exp.column("theta_eta0") - exp.column("y")))]),
+        order=exp.Order(
+            expressions=[exp.Ordered(this=exp.Abs(this=exp.column("theta_eta0") - exp.column("y")))]
+        ),
     )
-    ranked = exp.select(*keys, *[exp.column(f"z{j}") for j in range(1, design.width)],
-                        exp.column("y"), exp.alias_(rank, "nearness")).from_(
-        predicted.subquery("predicted")).where(exp.column("w_train") > number(0))
-    return exp.select("*").from_(ranked.subquery("ranked")).where(
-        exp.column("nearness") <= exp.Literal.number(count))
+    ranked = (
+        exp.select(
+            *keys,
+            *[exp.column(f"z{j}") for j in range(1, design.width)],
+            exp.column("y"),
+            exp.alias_(rank, "nearness"),
+        )
+        .from_(predicted.subquery("predicted"))
+        .where(exp.column("w_train") > number(0))
+    )
+    return (
+        exp.select("*")
+        .from_(ranked.subquery("ranked"))
+        .where(exp.column("nearness") <= exp.Literal.number(count))
+    )

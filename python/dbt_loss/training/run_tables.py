@@ -22,21 +22,42 @@ RUNS, HISTORY, WEIGHTS = "training_runs", "training_history", "training_weights"
 
 COLUMNS = {
     RUNS: [
-        ("run_id", "varchar"), ("run_name", "varchar"), ("model", "varchar"), ("loss", "varchar"),
-        ("options", "varchar"), ("relation", "varchar"), ("target", "varchar"),
-        ("features", "varchar"), ("group_by", "varchar"), ("classes", "varchar"),
-        ("status", "varchar"), ("message", "varchar"), ("started_at", "timestamp"),
-        ("finished_at", "timestamp"), ("iterations", "integer"), ("objective", "double"),
-        ("train_loss", "double"), ("validation_loss", "double"),
+        ("run_id", "varchar"),
+        ("run_name", "varchar"),
+        ("model", "varchar"),
+        ("loss", "varchar"),
+        ("options", "varchar"),
+        ("relation", "varchar"),
+        ("target", "varchar"),
+        ("features", "varchar"),
+        ("group_by", "varchar"),
+        ("classes", "varchar"),
+        ("status", "varchar"),
+        ("message", "varchar"),
+        ("started_at", "timestamp"),
+        ("finished_at", "timestamp"),
+        ("iterations", "integer"),
+        ("objective", "double"),
+        ("train_loss", "double"),
+        ("validation_loss", "double"),
     ],
     HISTORY: [
-        ("run_id", "varchar"), ("iteration", "integer"), ("objective", "double"),
-        ("train_loss", "double"), ("validation_loss", "double"), ("gradient_norm", "double"),
-        ("step_size", "double"), ("elapsed_seconds", "double"),
+        ("run_id", "varchar"),
+        ("iteration", "integer"),
+        ("objective", "double"),
+        ("train_loss", "double"),
+        ("validation_loss", "double"),
+        ("gradient_norm", "double"),
+        ("step_size", "double"),
+        ("elapsed_seconds", "double"),
     ],
     WEIGHTS: [
-        ("run_id", "varchar"), ("group_key", "varchar"), ("class", "varchar"),
-        ("feature", "varchar"), ("source_column", "varchar"), ("category", "varchar"),
+        ("run_id", "varchar"),
+        ("group_key", "varchar"),
+        ("class", "varchar"),
+        ("feature", "varchar"),
+        ("source_column", "varchar"),
+        ("category", "varchar"),
         ("weight", "double"),
     ],
 }
@@ -51,14 +72,19 @@ class RunTables:
         return exp.table_(name, db=self.schema, quoted=True)
 
     def create(self) -> None:
-        self.engine.execute(exp.Create(this=exp.to_identifier(self.schema, quoted=True),
-                                       kind="SCHEMA", exists=True))
+        self.engine.execute(
+            exp.Create(this=exp.to_identifier(self.schema, quoted=True), kind="SCHEMA", exists=True)
+        )
         for name, columns in COLUMNS.items():
-            schema = exp.Schema(this=self.table(name), expressions=[
-                exp.ColumnDef(this=exp.to_identifier(column, quoted=True),
-                              kind=exp.DataType.build(kind))
-                for column, kind in columns
-            ])
+            schema = exp.Schema(
+                this=self.table(name),
+                expressions=[
+                    exp.ColumnDef(
+                        this=exp.to_identifier(column, quoted=True), kind=exp.DataType.build(kind)
+                    )
+                    for column, kind in columns
+                ],
+            )
             self.engine.execute(exp.Create(this=schema, kind="TABLE", exists=True))
 
     def _where_run(self, run_id: str) -> exp.Expression:
@@ -74,8 +100,11 @@ class RunTables:
         """One iteration: its history row, the weights after it, and the run's progress."""
         with self.engine.transaction():
             columns = [c for c, _ in COLUMNS[HISTORY]]
-            self.engine.insert_rows(self.table(HISTORY), columns,
-                                    [tuple({"run_id": run_id, **history}.get(c) for c in columns)])
+            self.engine.insert_rows(
+                self.table(HISTORY),
+                columns,
+                [tuple({"run_id": run_id, **history}.get(c) for c in columns)],
+            )
             self._replace_weights(run_id, weights)
             self._update(run_id, summary)
 
@@ -114,18 +143,28 @@ class RunTables:
         found = self.run(run)
         if found:
             return found
-        query = (exp.select(exp.column("run_id", quoted=True)).from_(self.table(RUNS))
-                 .where(exp.and_(exp.column("run_name", quoted=True).eq(exp.Literal.string(run)),
-                                 exp.column("status", quoted=True).eq(exp.Literal.string("succeeded"))))
-                 .order_by(exp.Ordered(this=exp.column("started_at", quoted=True), desc=True))
-                 .limit(1))
+        query = (
+            exp.select(exp.column("run_id", quoted=True))
+            .from_(self.table(RUNS))
+            .where(
+                exp.and_(
+                    exp.column("run_name", quoted=True).eq(exp.Literal.string(run)),
+                    exp.column("status", quoted=True).eq(exp.Literal.string("succeeded")),
+                )
+            )
+            .order_by(exp.Ordered(this=exp.column("started_at", quoted=True), desc=True))
+            .limit(1)
+        )
         rows = self.engine.fetch(query)
         return self.run(rows[0][0]) if rows else None
 
     def weights(self, run_id: str) -> list[tuple]:
         columns = [c for c, _ in COLUMNS[WEIGHTS]][1:]
-        query = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(
-            self.table(WEIGHTS)).where(self._where_run(run_id))
+        query = (
+            exp.select(*[exp.column(c, quoted=True) for c in columns])
+            .from_(self.table(WEIGHTS))
+            .where(self._where_run(run_id))
+        )
         return self.engine.fetch(query)
 
     def exists(self) -> bool:

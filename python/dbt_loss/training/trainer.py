@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlglot import exp
 
+from . import optimizers
 from .design import Design, Feature
 from .engine import Engine, engine_for
 from .losses import build_loss
@@ -30,9 +31,7 @@ from .queries import (
     statistics_query,
 )
 from .run_tables import RunTables, dumps
-from . import optimizers
 from .sql import column, double, number
-
 
 DIVERGED = 1e250
 
@@ -67,14 +66,21 @@ def relation_expression(relation) -> exp.Expression:
     if isinstance(relation, exp.Expression):
         return relation
     if not isinstance(relation, str) or not relation.strip():
-        raise OptionError(f"dbt_loss.train: argument 'relation' must name a table, got {relation!r}")
+        raise OptionError(
+            f"dbt_loss.train: argument 'relation' must name a table, got {relation!r}"
+        )
     parts = relation.split(".")
-    return exp.table_(parts[-1], db=parts[-2] if len(parts) > 1 else None,
-                      catalog=parts[-3] if len(parts) > 2 else None, quoted=True)
+    return exp.table_(
+        parts[-1],
+        db=parts[-2] if len(parts) > 1 else None,
+        catalog=parts[-3] if len(parts) > 2 else None,
+        quoted=True,
+    )
 
 
-def _class_weight_expression(options: Options, target: exp.Expression, classes: list,
-                             counts: dict) -> exp.Expression | None:
+def _class_weight_expression(
+    options: Options, target: exp.Expression, classes: list, counts: dict
+) -> exp.Expression | None:
     if options.class_weight is None:
         return None
     if options.class_weight == "balanced":
@@ -84,8 +90,9 @@ def _class_weight_expression(options: Options, target: exp.Expression, classes: 
         weights = dict(options.class_weight)
         missing = [c for c in classes if c not in weights]
         if missing:
-            raise OptionError(f"dbt_loss.train: argument 'class_weight' has no weight for class(es) "
-                              f"{missing}")
+            raise OptionError(
+                f"dbt_loss.train: argument 'class_weight' has no weight for class(es) {missing}"
+            )
     ifs = [exp.If(this=target.eq(_value(c)), true=number(float(w))) for c, w in weights.items()]
     return exp.Case(ifs=ifs, default=number(0))
 
@@ -123,7 +130,9 @@ class Trainer:
             bound = self.parameters.bind({n: next(iter(v.values())) for n, v in values.items()})
         else:
             rows = self.parameters.rows(values)
-            self.engine.load_table(self.parameters.table, self.parameters.columns(list(values)), rows)
+            self.engine.load_table(
+                self.parameters.table, self.parameters.columns(list(values)), rows
+            )
             bound = {}
         return self.engine.fetch_prepared(sql, {**bound, **(extra or {})})
 
@@ -132,9 +141,16 @@ class Trainer:
 
     def evaluate(self, thetas: dict, curvature: bool, batch: int | None = None) -> dict:
         batched = batch is not None and self.bucket is not None
-        sql = self._prepared(("statistics", curvature, batched), lambda: statistics_query(
-            self.design, self.loss, self.parameters, curvature=curvature,
-            batch=batch_predicate(self.bucket) if batched else None))
+        sql = self._prepared(
+            ("statistics", curvature, batched),
+            lambda: statistics_query(
+                self.design,
+                self.loss,
+                self.parameters,
+                curvature=curvature,
+                batch=batch_predicate(self.bucket) if batched else None,
+            ),
+        )
         values = {"theta": thetas}
         if self.parameters.table is not None:  # the table has the line search's columns too
             values["direction"] = {k: np.zeros_like(t) for k, t in thetas.items()}
@@ -146,45 +162,58 @@ class Trainer:
             key = self._key(row)
             if key not in thetas:
                 continue
-            values_ = row[len(self.design.groups):]
+            values_ = row[len(self.design.groups) :]
             sw, swv, lt, lv = (float(v) if v is not None else 0.0 for v in values_[:4])
             if sw <= 0:
                 raise TrainingInputError(
-                    f"dbt_loss.train: group {key} has no training rows of positive weight")
-            gradient = np.array(values_[4:4 + size], dtype=float).reshape(
-                self.design.outputs, self.design.width) / sw
+                    f"dbt_loss.train: group {key} has no training rows of positive weight"
+                )
+            gradient = (
+                np.array(values_[4 : 4 + size], dtype=float).reshape(
+                    self.design.outputs, self.design.width
+                )
+                / sw
+            )
             matrix = None
             if curvature:
-                flat = np.array(values_[4 + size:], dtype=float) / sw
+                flat = np.array(values_[4 + size :], dtype=float) / sw
                 matrix = np.zeros((size, size))
                 for value, (k, j, m, n) in zip(flat, pairs, strict=True):
                     a, b = k * self.design.width + j, m * self.design.width + n
                     matrix[a, b] = matrix[b, a] = value
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
             # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
-            if not (math.isfinite(stats.loss) and abs(stats.loss) < DIVERGED
-                    and np.all(np.isfinite(gradient))):
+            if not (
+                math.isfinite(stats.loss)
+                and abs(stats.loss) < DIVERGED
+                and np.all(np.isfinite(gradient))
+            ):
                 raise TrainingDiverged(f"the training loss became non-finite for group {key}")
             result[key] = stats
         missing = set(thetas) - set(result)
         if missing:
-            raise TrainingInputError(f"dbt_loss.train: no training rows for group(s) {sorted(missing)[:5]}")
+            raise TrainingInputError(
+                f"dbt_loss.train: no training rows for group(s) {sorted(missing)[:5]}"
+            )
         return result
 
     def line_search(self, thetas: dict, directions: dict, steps: tuple) -> dict:
-        sql = self._prepared(("line_search", steps), lambda: line_search_query(
-            self.design, self.loss, self.parameters, steps))
+        sql = self._prepared(
+            ("line_search", steps),
+            lambda: line_search_query(self.design, self.loss, self.parameters, steps),
+        )
         rows = self._run(sql, {"theta": thetas, "direction": directions})
         result = {}
         for row in rows:
             key = self._key(row)
             if key not in thetas:
                 continue
-            values = row[len(self.design.groups):]
+            values = row[len(self.design.groups) :]
             sw = float(values[0])
             losses = [float(v) / sw if v is not None else math.inf for v in values[1:]]
-            result[key] = {s: (v if math.isfinite(v) else math.inf)
-                           for s, v in zip(steps, losses, strict=True)}
+            result[key] = {
+                s: (v if math.isfinite(v) else math.inf) for s, v in zip(steps, losses, strict=True)
+            }
         return result
 
 
@@ -197,13 +226,15 @@ def polish_quantile(trainer: Trainer, thetas: dict, penalty: Penalty, rounds: in
     width = design.width
     zeros = lambda values: {k: np.zeros_like(t) for k, t in values.items()}  # noqa: E731
     for _ in range(rounds):
-        sql = trainer._prepared(("nearest", width), lambda: nearest_rows_query(
-            design, trainer.parameters, 3 * width))
+        sql = trainer._prepared(
+            ("nearest", width), lambda: nearest_rows_query(design, trainer.parameters, 3 * width)
+        )
         extra = {"direction": zeros(thetas)} if trainer.parameters.table else {}
         nearest: dict = {}
         for row in trainer._run(sql, {"theta": thetas, **extra}):
             nearest.setdefault(tuple(row[: len(design.groups)]), []).append(
-                row[len(design.groups): len(design.groups) + width])
+                row[len(design.groups) : len(design.groups) + width]
+            )
         candidates: dict = {}
         for key, theta in thetas.items():
             points = np.array(nearest.get(key, []), dtype=float)
@@ -213,7 +244,7 @@ def polish_quantile(trainer: Trainer, thetas: dict, penalty: Penalty, rounds: in
             target = points[:, width - 1]
             residual = np.abs(target - system @ theta[0])
             order = np.argsort(residual)
-            tight, others = list(order[: width - 1]), list(order[width - 1:])
+            tight, others = list(order[: width - 1]), list(order[width - 1 :])
             sets = [tight + [o] for o in others]
             for number_, members in enumerate(sets):
                 vertex, *_ = np.linalg.lstsq(system[members], target[members], rcond=None)
@@ -236,9 +267,20 @@ def polish_quantile(trainer: Trainer, thetas: dict, penalty: Penalty, rounds: in
     return thetas
 
 
-def train(connection, relation, *, target: str, features: list[str], model: str,
-          loss: str | None = None, run_name: str | None = None, schema: str = "dbt_loss",
-          resume: str | None = None, progress: Callable | None = None, **options) -> TrainingRun:
+def train(
+    connection,
+    relation,
+    *,
+    target: str,
+    features: list[str],
+    model: str,
+    loss: str | None = None,
+    run_name: str | None = None,
+    schema: str = "dbt_loss",
+    resume: str | None = None,
+    progress: Callable | None = None,
+    **options,
+) -> TrainingRun:
     """Fits a linear, logistic, softmax or Poisson (log link) model by minimising
     Σw·ℓ/Σw + (l2/2)·‖β‖² + l1·‖β‖₁ over the relation, every step an aggregate query.
 
@@ -247,33 +289,56 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
     docs/training.md for every option."""
     engine = engine_for(connection)
     settings = parse_options(model, loss, dict(options))
-    if not isinstance(features, (list, tuple)) or not features or not all(
-            isinstance(f, str) for f in features):
-        raise OptionError("dbt_loss.train: argument 'features' must be a non-empty list of column names")
+    if (
+        not isinstance(features, (list, tuple))
+        or not features
+        or not all(isinstance(f, str) for f in features)
+    ):
+        raise OptionError(
+            "dbt_loss.train: argument 'features' must be a non-empty list of column names"
+        )
     if not isinstance(target, str):
-        raise OptionError(f"dbt_loss.train: argument 'target' must be a column name, got {target!r}")
+        raise OptionError(
+            f"dbt_loss.train: argument 'target' must be a column name, got {target!r}"
+        )
     source = relation_expression(relation)
     relation_name = engine.render(source)
     check_columns(engine.column_types(source), relation_name, {"group_by": settings.group_by})
-    data = profile(engine, source, relation_name, target=target, features=list(features),
-                   weight=settings.sample_weight, model=model, standardize=settings.standardize)
+    data = profile(
+        engine,
+        source,
+        relation_name,
+        target=target,
+        features=list(features),
+        weight=settings.sample_weight,
+        model=model,
+        standardize=settings.standardize,
+    )
 
     y_column = column(target)
     if model == "softmax":
-        y = exp.Case(ifs=[exp.If(this=y_column.eq(_value(c)), true=exp.Literal.number(i))
-                          for i, c in enumerate(data.classes)])
+        y = exp.Case(
+            ifs=[
+                exp.If(this=y_column.eq(_value(c)), true=exp.Literal.number(i))
+                for i, c in enumerate(data.classes)
+            ]
+        )
     else:
         y = double(y_column)
     class_counts = {}
     if settings.class_weight is not None:
-        classes = data.classes if model == "softmax" else [0, 1]
-        rows = engine.fetch(exp.select(y_column, exp.Count(this=exp.Star())).from_(source).group_by(y_column))
+        rows = engine.fetch(
+            exp.select(y_column, exp.Count(this=exp.Star())).from_(source).group_by(y_column)
+        )
         class_counts = {(int(c) if model == "logistic" else c): n for c, n in rows}
         if model == "logistic" and isinstance(settings.class_weight, dict):
             settings.class_weight = {int(k): v for k, v in settings.class_weight.items()}
     class_weight = _class_weight_expression(
-        settings, double(y_column) if model == "logistic" else y_column,
-        data.classes if model == "softmax" else [0, 1], class_counts)
+        settings,
+        double(y_column) if model == "logistic" else y_column,
+        data.classes if model == "softmax" else [0, 1],
+        class_counts,
+    )
     weight = double(column(settings.sample_weight)) if settings.sample_weight else number(1)
     if class_weight is not None:
         weight = weight * class_weight
@@ -281,19 +346,37 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
     validation = None
     if settings.validation_fraction:
         validation = engine.row_bucket(row_columns, "validation", 10000) < exp.Literal.number(
-            int(round(settings.validation_fraction * 10000)))
+            int(round(settings.validation_fraction * 10000))
+        )
     design = Design(source, data.features, y, weight, validation, settings.group_by, data.classes)
-    scalar_loss = None if model == "softmax" else build_loss(
-        settings.loss, settings.loss_parameters,
-        quantile_epsilon=1e-9 * max(abs(data.target_mean or 0.0), 1.0))
-    objective_loss = Softmax(settings.loss_parameters.get("label_smoothing", 0.0)) if model == "softmax" else scalar_loss
+    scalar_loss = (
+        None
+        if model == "softmax"
+        else build_loss(
+            settings.loss,
+            settings.loss_parameters,
+            quantile_epsilon=1e-9 * max(abs(data.target_mean or 0.0), 1.0),
+        )
+    )
+    objective_loss = (
+        Softmax(settings.loss_parameters.get("label_smoothing", 0.0))
+        if model == "softmax"
+        else scalar_loss
+    )
     has_curvature = model == "softmax" or scalar_loss.curvature is not None
-    penalty = Penalty.build([f.scale for f in data.features], [f.constant for f in data.features],
-                            design.outputs, settings.l2, settings.l1)
+    penalty = Penalty.build(
+        [f.scale for f in data.features],
+        [f.constant for f in data.features],
+        design.outputs,
+        settings.l2,
+        settings.l1,
+    )
     method = settings.resolved_optimizer(design.outputs * design.width, has_curvature)
     if method == "newton" and not has_curvature:
-        raise OptionError(f"dbt_loss.train: loss {settings.loss!r} has no curvature for Newton steps; "
-                          "use optimizer 'lbfgs', 'gd' or 'adam'")
+        raise OptionError(
+            f"dbt_loss.train: loss {settings.loss!r} has no curvature for Newton steps; "
+            "use optimizer 'lbfgs', 'gd' or 'adam'"
+        )
     if settings.l1 and method in ("lbfgs", "gd"):
         raise OptionError(f"dbt_loss.train: l1 with loss {settings.loss!r} needs optimizer 'adam'")
     max_iter = settings.max_iter or DEFAULT_MAX_ITER[method]
@@ -322,10 +405,16 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
 
     tables.create()
     record = {
-        "run_id": run_id, "run_name": run_name, "model": model, "loss": settings.loss,
+        "run_id": run_id,
+        "run_name": run_name,
+        "model": model,
+        "loss": settings.loss,
         "options": dumps({**settings.as_dict(), "optimizer": method, "max_iter": max_iter}),
-        "relation": relation_name, "target": target, "features": dumps(list(features)),
-        "group_by": dumps(settings.group_by), "classes": dumps(data.classes),
+        "relation": relation_name,
+        "target": target,
+        "features": dumps(list(features)),
+        "group_by": dumps(settings.group_by),
+        "classes": dumps(data.classes),
     }
     if resume is None:
         tables.start(record)
@@ -341,8 +430,16 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
                 label = str(data.classes[k]) if model == "softmax" else None
                 rows.append((group, label, "intercept", None, None, float(raw[k, 0])))
                 for j, feature in enumerate(data.features, 1):
-                    rows.append((group, label, feature.name, feature.source, feature.category,
-                                 float(raw[k, j])))
+                    rows.append(
+                        (
+                            group,
+                            label,
+                            feature.name,
+                            feature.source,
+                            feature.category,
+                            float(raw[k, j]),
+                        )
+                    )
         return rows
 
     started = time.perf_counter()
@@ -350,29 +447,52 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
     last = {"thetas": thetas, "iteration": iteration_offset}
     status, message = "succeeded", None
     try:
-        for step in optimizers.descend(trainer.evaluate, trainer.line_search, thetas, penalty,
-                                       method=method, max_iter=max_iter, tol=settings.tol,
-                                       majorizes=bool(scalar_loss and scalar_loss.majorizes),
-                                       learning_rate=settings.learning_rate, batches=batches):
+        for step in optimizers.descend(
+            trainer.evaluate,
+            trainer.line_search,
+            thetas,
+            penalty,
+            method=method,
+            max_iter=max_iter,
+            tol=settings.tol,
+            majorizes=bool(scalar_loss and scalar_loss.majorizes),
+            learning_rate=settings.learning_rate,
+            batches=batches,
+        ):
             states = step.states
             number_ = iteration_offset + step.number
             summary = _summary(states, penalty)
             current = {k: s.theta.copy() for k, s in states.items()}
-            history = {**summary, "iteration": number_, "elapsed_seconds": time.perf_counter() - started}
-            tables.checkpoint(run_id, history, weights_rows(current),
-                              {"iterations": number_, "objective": summary["objective"],
-                               "train_loss": summary["train_loss"],
-                               "validation_loss": summary["validation_loss"]})
+            history = {
+                **summary,
+                "iteration": number_,
+                "elapsed_seconds": time.perf_counter() - started,
+            }
+            tables.checkpoint(
+                run_id,
+                history,
+                weights_rows(current),
+                {
+                    "iterations": number_,
+                    "objective": summary["objective"],
+                    "train_loss": summary["train_loss"],
+                    "validation_loss": summary["validation_loss"],
+                },
+            )
             last = {"thetas": current, "iteration": number_}
             if progress:
                 progress(history)
             if settings.early_stopping_rounds and summary["validation_loss"] is not None:
                 if summary["validation_loss"] < best["validation"]:
-                    best = {"validation": summary["validation_loss"],
-                            "thetas": {k: s.evaluated.copy() for k, s in states.items()},
-                            "iteration": number_}
+                    best = {
+                        "validation": summary["validation_loss"],
+                        "thetas": {k: s.evaluated.copy() for k, s in states.items()},
+                        "iteration": number_,
+                    }
                 elif number_ - best["iteration"] >= settings.early_stopping_rounds:
-                    message = f"early stopping: best validation loss at iteration {best['iteration']}"
+                    message = (
+                        f"early stopping: best validation loss at iteration {best['iteration']}"
+                    )
                     break
         final = best["thetas"] if message else last["thetas"]
         if settings.loss == "quantile" and not settings.l1 and not message:
@@ -393,18 +513,35 @@ def train(connection, relation, *, target: str, features: list[str], model: str,
             summary = _summary_from(final_stats, final, penalty)
         except TrainingDiverged as error:
             status, message = "failed", f"diverged: {error}"
-    tables.finish(run_id, status, {"objective": summary["objective"],
-                                   "train_loss": summary["train_loss"],
-                                   "validation_loss": summary["validation_loss"],
-                                   "message": message, "iterations": last["iteration"]},
-                  weights_rows(final))
+    tables.finish(
+        run_id,
+        status,
+        {
+            "objective": summary["objective"],
+            "train_loss": summary["train_loss"],
+            "validation_loss": summary["validation_loss"],
+            "message": message,
+            "iterations": last["iteration"],
+        },
+        weights_rows(final),
+    )
     return TrainingRun(
-        run_id=run_id, run_name=run_name, status=status, model=model, loss=settings.loss,
-        iterations=last["iteration"], objective=summary["objective"],
-        train_loss=summary["train_loss"], validation_loss=summary["validation_loss"],
+        run_id=run_id,
+        run_name=run_name,
+        status=status,
+        model=model,
+        loss=settings.loss,
+        iterations=last["iteration"],
+        objective=summary["objective"],
+        train_loss=summary["train_loss"],
+        validation_loss=summary["validation_loss"],
         weights=_weights_dict(final, data.features, data.classes, settings.group_by),
-        features=[f.name for f in data.features], classes=data.classes,
-        group_by=settings.group_by, schema=schema, message=message)
+        features=[f.name for f in data.features],
+        classes=data.classes,
+        group_by=settings.group_by,
+        schema=schema,
+        message=message,
+    )
 
 
 def _group_keys(engine: Engine, source, groups: list[str]) -> list[tuple]:
@@ -440,8 +577,10 @@ def _thetas_from_weights(rows: list[tuple], design: Design, defaults: dict) -> d
         array[classes.index(label), names.index(feature)] = weight
     means = [f.mean for f in design.features]
     scales = [f.scale for f in design.features]
-    return {key: from_raw(raw[key], means, scales) if key in raw else theta
-            for key, theta in defaults.items()}
+    return {
+        key: from_raw(raw[key], means, scales) if key in raw else theta
+        for key, theta in defaults.items()
+    }
 
 
 def _summary(states: dict, penalty: Penalty) -> dict:
@@ -463,8 +602,14 @@ def _summary_from(stats: dict, thetas: dict, penalty: Penalty) -> dict:
         objective += s.weight * s.objective(theta, penalty)
         gradient_norm += float(np.sum(s.smooth_gradient(theta, penalty) ** 2))
     valid_weight = sum(s.validation_weight for s in stats.values())
-    validation = (sum(s.validation_weight * (s.validation_loss or 0.0) for s in stats.values())
-                  / valid_weight) if valid_weight > 0 else None
+    validation = (
+        (
+            sum(s.validation_weight * (s.validation_loss or 0.0) for s in stats.values())
+            / valid_weight
+        )
+        if valid_weight > 0
+        else None
+    )
     return {
         "objective": objective / total,
         "train_loss": sum(s.weight * s.loss for s in stats.values()) / total,
@@ -479,8 +624,11 @@ def _weights_dict(thetas: dict, features: list[Feature], classes: list, groups: 
 
     def one(theta):
         raw = to_raw(theta, means, scales)
-        as_dict = lambda row: {**{n: float(v) for n, v in zip(names[1:], row[1:], strict=True)},  # noqa: E731
-                               "intercept": float(row[0])}
+
+        def as_dict(row):
+            named = {n: float(v) for n, v in zip(names[1:], row[1:], strict=True)}
+            return {**named, "intercept": float(row[0])}
+
         if classes:
             return {c: as_dict(raw[k]) for k, c in enumerate(classes)}
         return as_dict(raw[0])

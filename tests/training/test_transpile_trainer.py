@@ -1,0 +1,78 @@
+"""Every statement the trainer's query builders emit renders, through sqlglot, for the engines
+users move to, and reads back in that dialect."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from dbt_loss.training.design import Design, Feature
+from dbt_loss.training.losses import LOSS_PARAMETERS, MODEL_LOSSES, build_loss
+from dbt_loss.training.queries import (
+    Parameters,
+    Softmax,
+    line_search_query,
+    nearest_rows_query,
+    statistics_query,
+)
+from dbt_loss.training.sql import column, double, parenthesize
+
+DIALECTS = ["duckdb", "postgres", "snowflake", "bigquery", "spark", "trino", "databricks"]
+LOSSES = [(model, loss) for model, losses in MODEL_LOSSES.items() for loss in losses]
+
+
+def design(model: str, grouped: bool) -> Design:
+    features = [
+        Feature("price", "price", mean=10.0, scale=2.0),
+        Feature("region=north", "region", category="north", mean=0.4, scale=0.49),
+    ]
+    classes = ["a", "b", "c"] if model == "softmax" else []
+    target = (
+        exp.Case(
+            ifs=[
+                exp.If(this=column("y").eq(exp.Literal.string(c)), true=exp.Literal.number(i))
+                for i, c in enumerate(classes)
+            ]
+        )
+        if classes
+        else double(column("y"))
+    )
+    return Design(
+        exp.table_("sales", db="analytics", quoted=True),
+        features,
+        target,
+        double(column("w")),
+        None,
+        ["store"] if grouped else [],
+        classes,
+    )
+
+
+def statements(model: str, loss_name: str, grouped: bool) -> list[exp.Expression]:
+    d = design(model, grouped)
+    loss = (
+        Softmax(0.1)
+        if model == "softmax"
+        else build_loss(loss_name, dict(LOSS_PARAMETERS.get(loss_name, {})))
+    )
+    parameters = Parameters(d, "dbt_loss_parameters_run" if grouped else None)
+    curvature = model == "softmax" or loss.curvature is not None
+    built = [
+        statistics_query(d, loss, parameters, curvature=curvature),
+        line_search_query(d, loss, parameters, (1.0, 0.5, 0.1)),
+    ]
+    if loss_name == "quantile":
+        built.append(nearest_rows_query(d, parameters, 3))
+    return built
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["one_model", "per_group"])
+@pytest.mark.parametrize(("model", "loss"), LOSSES, ids=[f"{m}-{name}" for m, name in LOSSES])
+def test_trainer_statements_transpile(model, loss, grouped):
+    for statement in statements(model, loss, grouped):
+        tree = parenthesize(statement)
+        for dialect in DIALECTS:
+            sql = tree.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
+            assert sqlglot.parse_one(sql, read=dialect) is not None
