@@ -29,6 +29,9 @@ class Loss:
     parameters: dict = field(default_factory=dict)
     # Majorize–minimize losses (quantile) give a curvature that bounds, not equals, ℓ''.
     majorizes: bool = False
+    # ℓ'' does not depend on η (squared error): the curvature is taken once, and a Newton step
+    # is exact, so it needs no line search.
+    quadratic: bool = False
 
 
 def _mse() -> Loss:
@@ -40,6 +43,7 @@ def _mse() -> Loss:
         value=lambda eta, y: residual(eta, y) * residual(eta, y),
         gradient=lambda eta, y: number(2) * residual(eta, y),
         curvature=lambda eta, y: number(2),
+        quadratic=True,
     )
 
 

@@ -109,6 +109,7 @@ def descend(
     max_iter: int,
     tol: float,
     majorizes: bool = False,
+    quadratic: bool = False,
     learning_rate: float = 0.05,
     batches: int = 1,
 ) -> Iterator[Iteration]:
@@ -126,13 +127,19 @@ def descend(
         )
         return
     states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
-    curvature = method == "newton"
+    newton = method == "newton"
+    # a quadratic loss's curvature is the same everywhere: taken once, then reused
+    exact = newton and quadratic and not penalty.has_lasso
     for number in range(1, max_iter + 1):
         active = {k: s for k, s in states.items() if not s.converged}
+        curvature = newton and not (exact and number > 1)
         statistics = evaluate({k: s.theta for k, s in active.items()}, curvature)
         directions, changes = {}, {}
         for key, state in active.items():
-            stats = state.statistics = statistics[key]
+            stats = statistics[key]
+            if not curvature and newton:
+                stats.curvature = state.statistics.curvature
+            state.statistics = stats
             state.evaluated = state.theta.copy()
             previous = state.objective
             state.objective = stats.objective(state.theta, penalty)
@@ -154,7 +161,11 @@ def descend(
                 state.converged = True
                 continue
             directions[key], changes[key] = direction, change
-        if directions:
+        if directions and exact:  # the Newton step of a quadratic is its minimum
+            for key, direction in directions.items():
+                states[key].theta = states[key].theta + direction
+                states[key].step = 1.0
+        elif directions:
             losses = line_search({k: states[k].theta for k in directions}, directions, STEPS)
             for key, direction in directions.items():
                 state = states[key]

@@ -178,27 +178,44 @@ def statistics_query(
         curvatures = {(0, 0): exp.column("c0")}
     scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
 
+    # The weight times each derivative, once per row; the sums below only multiply by z.
     w_train, w_valid = exp.column("w_train"), exp.column("w_valid")
+    validated = design.validation is not None
+    weighted = (
+        [exp.column(g, quoted=True) for g in design.groups]
+        + [w_train]
+        + [exp.column(f"z{j}") for j in range(1, design.width)]
+    )
+    weighted.append(exp.alias_(w_train * exp.column("l"), "wl"))
+    if validated:
+        weighted += [w_valid, exp.alias_(w_valid * exp.column("l"), "vl")]
+    weighted += [exp.alias_(w_train * gradient[k], f"wg{k}") for k in range(design.outputs)]
+    if curvature:
+        weighted += [
+            exp.alias_(w_train * paren(c), f"wc{k}_{m}") for (k, m), c in curvatures.items()
+        ]
+    rows = exp.select(*weighted).from_(scored.subquery("scored_rows"))
+
     aggregates = [
         exp.alias_(exp.Sum(this=w_train), "sw_train"),
-        exp.alias_(exp.Sum(this=w_valid), "sw_valid"),
-        exp.alias_(exp.Sum(this=w_train * exp.column("l")), "loss_train"),
-        exp.alias_(exp.Sum(this=w_valid * exp.column("l")), "loss_valid"),
+        exp.alias_(exp.Sum(this=w_valid) if validated else number(0), "sw_valid"),
+        exp.alias_(exp.Sum(this=exp.column("wl")), "loss_train"),
+        exp.alias_(exp.Sum(this=exp.column("vl")) if validated else number(0), "loss_valid"),
     ]
     for k in range(design.outputs):
         for j in range(design.width):
-            term = w_train * gradient[k]
+            term = exp.column(f"wg{k}")
             aggregates.append(
                 exp.alias_(exp.Sum(this=term * design.z(j) if j else term), f"g_{k}_{j}")
             )
     if curvature:
         for index, (k, j, m, n) in enumerate(curvature_pairs(design)):
-            term = w_train * paren(curvatures[(k, m)])
+            term = exp.column(f"wc{k}_{m}")
             for feature in (j, n):
                 if feature:
                     term = term * design.z(feature)
             aggregates.append(exp.alias_(exp.Sum(this=term), f"h_{index}"))
-    return _grouped(design, aggregates, scored)
+    return _grouped(design, aggregates, rows)
 
 
 def curvature_pairs(design: Design) -> list[tuple[int, int, int, int]]:

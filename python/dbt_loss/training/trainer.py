@@ -456,6 +456,7 @@ def train(
             max_iter=max_iter,
             tol=settings.tol,
             majorizes=bool(scalar_loss and scalar_loss.majorizes),
+            quadratic=bool(scalar_loss and scalar_loss.quadratic),
             learning_rate=settings.learning_rate,
             batches=batches,
         ):
@@ -479,7 +480,7 @@ def train(
                     "validation_loss": summary["validation_loss"],
                 },
             )
-            last = {"thetas": current, "iteration": number_}
+            last = {"thetas": current, "iteration": number_, "states": states}
             if progress:
                 progress(history)
             if settings.early_stopping_rounds and summary["validation_loss"] is not None:
@@ -505,11 +506,20 @@ def train(
     except Exception as error:
         tables.finish(run_id, "failed", {"message": str(error)[:1000]}, None)
         raise
-    # The losses at the final weights: statistics at θ, the weights the step chose.
+    # The losses at the final weights: where every group stopped at the weights its last
+    # statistics were taken at, those are final; otherwise one more pass measures them.
     summary = {"objective": None, "train_loss": None, "validation_loss": None}
+    states = last.get("states") or {}
+    measured = bool(states) and all(
+        s.evaluated is not None and np.array_equal(s.evaluated, final[k]) for k, s in states.items()
+    )
     if status == "succeeded":
         try:
-            final_stats = trainer.evaluate(final, False)
+            final_stats = (
+                {k: s.statistics for k, s in states.items()}
+                if measured
+                else trainer.evaluate(final, False)
+            )
             summary = _summary_from(final_stats, final, penalty)
         except TrainingDiverged as error:
             status, message = "failed", f"diverged: {error}"
