@@ -17,6 +17,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python example/demo.py
 
+# DuckDB only, unless DBT_LOSS_ENGINES=duckdb,postgres and DBT_LOSS_POSTGRES name a server
+# (`eval "$$(bash .ci/postgres.sh)"` starts a throwaway one).
 test: $(STAMP)
 	$(BIN)/pytest
 

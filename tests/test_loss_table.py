@@ -35,13 +35,13 @@ def by_key(rows, *keys):
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-def test_loss_table_matches_references_and_counts_rows(warehouse, weighted):
+def test_loss_table_matches_references_and_counts_rows(engine_warehouse, weighted):
     table = by_key(
-        warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
+        engine_warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
         "case_id",
         "metric",
     )
-    source = warehouse.tables["regression_cases"]
+    source = engine_warehouse.tables["regression_cases"]
     for case in REGRESSION:
         for case_id, rows in source.groupby("case_id"):
             row = table[(case_id, case.column)]
@@ -60,14 +60,14 @@ def test_loss_table_matches_references_and_counts_rows(warehouse, weighted):
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("metric", ["r2_score", "explained_variance"])
-def test_two_pass_metrics_match_scikit_learn(warehouse, metric, weighted):
+def test_two_pass_metrics_match_scikit_learn(engine_warehouse, metric, weighted):
     table = by_key(
-        warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
+        engine_warehouse.model("regression_loss_table" + ("_weighted" if weighted else "")),
         "case_id",
         "metric",
     )
     reference = {"r2_score": r2_score, "explained_variance": explained_variance_score}[metric]
-    for case_id, rows in warehouse.tables["regression_cases"].groupby("case_id"):
+    for case_id, rows in engine_warehouse.tables["regression_cases"].groupby("case_id"):
         used = rows.dropna(subset=["actual", "predicted"] + (["weight"] if weighted else []))
         w = used.weight.to_numpy() if weighted else None
         if used.empty or (w is not None and w.sum() == 0):
@@ -77,24 +77,26 @@ def test_two_pass_metrics_match_scikit_learn(warehouse, metric, weighted):
         assert_agrees(table[(case_id, metric)]["value"], want, f"{metric}[{case_id}]")
 
 
-def test_r2_at_targets_near_1e9_keeps_its_digits(warehouse):
+def test_r2_at_targets_near_1e9_keeps_its_digits(engine_warehouse):
     """Σy² − (Σy)²/n would return noise here; the two-pass form agrees with scikit-learn."""
-    rows = warehouse.tables["regression_cases"].query("case_id == 'large_targets'")
+    rows = engine_warehouse.tables["regression_cases"].query("case_id == 'large_targets'")
     (ours,) = [
-        r["value"] for r in warehouse.model("r2_score_by_case") if r["case_id"] == "large_targets"
+        r["value"]
+        for r in engine_warehouse.model("r2_score_by_case")
+        if r["case_id"] == "large_targets"
     ]
     want = r2_score(rows.actual, rows.predicted, sample_weight=rows.weight)
     assert 0.5 < want < 0.9  # a meaningful R², not 1 − noise
     assert_agrees(ours, float(want), "r2_score[large_targets]")
 
 
-def test_standalone_table_level_macros_equal_loss_table(warehouse):
-    weighted = by_key(warehouse.model("regression_loss_table_weighted"), "case_id", "metric")
-    unweighted = by_key(warehouse.model("regression_loss_table"), "case_id", "metric")
-    for row in warehouse.model("r2_score_by_case"):
+def test_standalone_table_level_macros_equal_loss_table(engine_warehouse):
+    weighted = by_key(engine_warehouse.model("regression_loss_table_weighted"), "case_id", "metric")
+    unweighted = by_key(engine_warehouse.model("regression_loss_table"), "case_id", "metric")
+    for row in engine_warehouse.model("r2_score_by_case"):
         assert row["metric"] == "r2_score"
         assert_agrees(row["value"], weighted[(row["case_id"], "r2_score")]["value"], "r2_score()")
-    for row in warehouse.model("explained_variance_by_case"):
+    for row in engine_warehouse.model("explained_variance_by_case"):
         assert_agrees(
             row["value"],
             unweighted[(row["case_id"], "explained_variance")]["value"],
@@ -102,10 +104,12 @@ def test_standalone_table_level_macros_equal_loss_table(warehouse):
         )
 
 
-def test_additive_parts_reaggregate_across_groups(warehouse):
+def test_additive_parts_reaggregate_across_groups(engine_warehouse):
     """What a BI tool does: Σ loss_sum / Σ weight_sum over groups equals the ungrouped value."""
-    grouped = warehouse.model("regression_loss_table_weighted")
-    overall = {row["metric"]: row for row in warehouse.model("regression_loss_table_overall")}
+    grouped = engine_warehouse.model("regression_loss_table_weighted")
+    overall = {
+        row["metric"]: row for row in engine_warehouse.model("regression_loss_table_overall")
+    }
     wanted = {"random", "positive", "zero_actuals"}
     parts = pd.DataFrame([r for r in grouped if r["case_id"] in wanted])
     for alias, name in [
@@ -127,15 +131,15 @@ def test_additive_parts_reaggregate_across_groups(warehouse):
     assert overall["huber_10"]["metric_name"] == "huber"
 
 
-def test_empty_relation_gives_null_values_and_zero_rows(warehouse):
-    rows = warehouse.model("regression_loss_table_empty")
+def test_empty_relation_gives_null_values_and_zero_rows(engine_warehouse):
+    rows = engine_warehouse.model("regression_loss_table_empty")
     assert sorted(r["metric"] for r in rows) == ["mse", "r2_score"]
     for row in rows:
         assert row["value"] is None and row["row_count"] == 0
 
 
-def _series(warehouse):
-    frame = warehouse.tables["series_cases"]
+def _series(engine_warehouse):
+    frame = engine_warehouse.tables["series_cases"]
     for series_id, rows in frame.groupby("series_id"):
         rows = rows.sort_values("t")
         train = rows[rows.predicted.isna()]
@@ -144,12 +148,12 @@ def _series(warehouse):
 
 
 @pytest.mark.parametrize("season_length", [1, 7])
-def test_mase_matches_sktime(warehouse, season_length):
+def test_mase_matches_sktime(engine_warehouse, season_length):
     from sktime.performance_metrics.forecasting import mean_absolute_scaled_error
 
-    table = by_key(warehouse.model("series_loss_table"), "series_id", "metric")
-    standalone = by_key(warehouse.model("mase_by_series"), "series_id")
-    for series_id, train, test in _series(warehouse):
+    table = by_key(engine_warehouse.model("series_loss_table"), "series_id", "metric")
+    standalone = by_key(engine_warehouse.model("mase_by_series"), "series_id")
+    for series_id, train, test in _series(engine_warehouse):
         want = float(
             mean_absolute_scaled_error(
                 test.actual.to_numpy(),
@@ -167,12 +171,12 @@ def test_mase_matches_sktime(warehouse, season_length):
 
 
 @pytest.mark.parametrize("season_length", [1, 7])
-def test_rmsse_matches_utilsforecast(warehouse, season_length):
+def test_rmsse_matches_utilsforecast(engine_warehouse, season_length):
     from utilsforecast.losses import rmsse
 
-    table = by_key(warehouse.model("series_loss_table"), "series_id", "metric")
-    standalone = by_key(warehouse.model("rmsse_by_series"), "series_id")
-    for series_id, train, test in _series(warehouse):
+    table = by_key(engine_warehouse.model("series_loss_table"), "series_id", "metric")
+    standalone = by_key(engine_warehouse.model("rmsse_by_series"), "series_id")
+    for series_id, train, test in _series(engine_warehouse):
         df = pd.DataFrame(
             {"unique_id": series_id, "ds": test.t, "y": test.actual, "model": test.predicted}
         )

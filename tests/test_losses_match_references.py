@@ -21,11 +21,11 @@ CASES = [
     CASES,
     ids=[f"{t}-{c.column}{'-weighted' if w else ''}" for t, c, w in CASES],
 )
-def test_loss_matches_reference(warehouse, table, case, weighted):
+def test_loss_matches_reference(engine_warehouse, table, case, weighted):
     model = table.replace("_cases", "_metrics")
     column = case.column + ("__weighted" if weighted else "")
-    results = {row["case_id"]: row[column] for row in warehouse.model(model)}
-    source = warehouse.tables[table]
+    results = {row["case_id"]: row[column] for row in engine_warehouse.model(model)}
+    source = engine_warehouse.tables[table]
     for case_id, rows in source.groupby("case_id"):
         if case_id in case.ill_conditioned:
             continue
@@ -34,7 +34,7 @@ def test_loss_matches_reference(warehouse, table, case, weighted):
 
 
 @pytest.mark.parametrize("table", list(TABLES))
-def test_empty_input_gives_null(warehouse, table):
-    (row,) = warehouse.model(table.replace("_cases", "_metrics_empty"))
+def test_empty_input_gives_null(engine_warehouse, table):
+    (row,) = engine_warehouse.model(table.replace("_cases", "_metrics_empty"))
     assert row.pop("row_count") == 0
     assert row and all(value is None for value in row.values()), row

@@ -20,8 +20,10 @@ WEIGHTED = [(table, case) for table, cases in TABLES.items() for case in cases i
 
 
 @pytest.mark.parametrize(("table", "case"), WEIGHTED, ids=[f"{t}-{c.column}" for t, c in WEIGHTED])
-def test_weight_invariances(warehouse, table, case):
-    results = {row["case_id"]: row for row in warehouse.model(table.replace("_cases", "_metrics"))}
+def test_weight_invariances(engine_warehouse, table, case):
+    results = {
+        row["case_id"]: row for row in engine_warehouse.model(table.replace("_cases", "_metrics"))
+    }
     for left, left_suffix, right, right_suffix in PAIRS:
         ours = results[left][case.column + left_suffix]
         assert ours is not None and ours == ours, (left, ours)

@@ -5,7 +5,8 @@
     Rows of zero sample weight count as removed, in the row count too. -#}
 {% macro mean_parts(definition, weight=none) -%}
   {%- set guard = ([dbt_loss.row_guard(definition.inputs + [weight])] + (definition.get('conditions') or [])) | join(' and ') -%}
-  {%- set numerator = definition.numerator -%}
+  {#- in double precision whatever the loss's SQL type: PostgreSQL divides integers -#}
+  {%- set numerator = dbt_loss.as_double(definition.numerator) -%}
   {%- set denominator = definition.get('denominator') -%}
   {%- if weight is none and denominator is none -%}
     {%- do return({

@@ -113,8 +113,9 @@ def prediction_expressions(record: dict, weights: list[tuple]) -> dict[str, exp.
 
 def predict(connection, run, relation, *, schema: str | None = None):
     """The relation's rows with a `prediction` column (and `probability_<class>` columns for
-    softmax), computed in the warehouse. Returns the engine's lazy relation (DuckDB: a
-    DuckDBPyRelation), so nothing is exported until you ask for it."""
+    softmax), computed in the warehouse. Returns the engine's lazy result (DuckDB: a
+    DuckDBPyRelation; PostgreSQL: an executed psycopg cursor), so nothing is exported until
+    you ask for it."""
     engine = engine_for(connection)
     schema = schema or (run.schema if isinstance(run, TrainingRun) else "dbt_loss")
     record, weights = load_run(RunTables(engine, schema), run)
@@ -123,4 +124,4 @@ def predict(connection, run, relation, *, schema: str | None = None):
         for name, expression in prediction_expressions(record, weights).items()
     ]
     query = exp.select(exp.Star(), *columns).from_(relation_expression(relation))
-    return connection.sql(engine.render(query))
+    return engine.lazy(query)

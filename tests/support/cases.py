@@ -308,8 +308,27 @@ def churn_predictions() -> pd.DataFrame:
     )
 
 
+def integer_cases() -> pd.DataFrame:
+    """Integer-typed inputs: where PostgreSQL divides integers and truncates."""
+    rng = np.random.default_rng(SEED + 9)
+    n = 200
+    actual = rng.integers(0, 20, n)
+    return pd.DataFrame(
+        {
+            "case_id": "integers",
+            "actual": actual,
+            "predicted": actual + rng.integers(-3, 4, n),
+            "weight": rng.integers(1, 5, n),
+            "label": rng.integers(0, 2, n),
+            "lower": actual - rng.integers(-1, 3, n),
+            "upper": actual + rng.integers(-1, 3, n),
+        }
+    )
+
+
 def all_tables() -> dict[str, pd.DataFrame]:
     return {
+        "integer_cases": integer_cases(),
         "regression_cases": regression_cases(),
         "binary_cases": binary_cases(),
         "multiclass_cases": multiclass_cases(),

@@ -15,10 +15,11 @@ INTEGRATION_PROJECT = ROOT / "integration_tests"
 class DbtProject:
     """One dbt project on one DuckDB file; target and logs go to a scratch folder."""
 
-    def __init__(self, project_dir: Path, database: Path, scratch: Path):
+    def __init__(self, project_dir: Path, database: Path, scratch: Path, target: str = "duckdb"):
         self.project_dir = project_dir
         self.database = database
         self.scratch = scratch
+        self.target = target
 
     def invoke(self, *args: str, vars: dict | None = None) -> dbtRunnerResult:
         """Runs dbt; the error-level log lines are kept on the result as `errors`."""
@@ -33,6 +34,8 @@ class DbtProject:
             "--profiles-dir",
             str(self.project_dir),
         ]
+        if args and args[0] != "deps":
+            command += ["--target", self.target]
         if vars:
             command += ["--vars", json.dumps(vars)]
         errors: list[str] = []

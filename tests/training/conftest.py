@@ -57,5 +57,8 @@ def datasets() -> Datasets:
         "synthetic_binary", _frame(X, (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int))
     )
     rate = np.exp(0.3 + (X - X.mean(0)) / X.std(0) @ np.array([0.3, -0.2, 0.1, 0.0, 0.25]))
-    data.add("synthetic_counts", _frame(X, rng.poisson(rate)))
+    data.add(
+        "synthetic_counts",
+        _frame(X, rng.poisson(rate), store=np.array(["a", "b", "c"])[np.arange(n) % 3]),
+    )
     return data

@@ -504,6 +504,11 @@ def train(
         tables.finish(run_id, "interrupted", {"message": "interrupted; resume with resume="}, None)
         raise
     except Exception as error:
+        if _interrupted(error):  # Ctrl-C inside a query reaches us as the engine's error
+            tables.finish(
+                run_id, "interrupted", {"message": "interrupted; resume with resume="}, None
+            )
+            raise KeyboardInterrupt from error
         tables.finish(run_id, "failed", {"message": str(error)[:1000]}, None)
         raise
     # The losses at the final weights: where every group stopped at the weights its last
@@ -551,6 +556,13 @@ def train(
         group_by=settings.group_by,
         schema=schema,
         message=message,
+    )
+
+
+def _interrupted(error: Exception) -> bool:
+    """DuckDB raises InterruptException, PostgreSQL QueryCanceled, when Ctrl-C lands mid-query."""
+    return type(error).__name__ in ("InterruptException", "QueryCanceled") or (
+        str(error).strip() == "Query interrupted"
     )
 
 
