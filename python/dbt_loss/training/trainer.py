@@ -126,18 +126,29 @@ class Trainer:
         return self._sql[kind]
 
     def _run(self, sql: str, values: dict[str, dict], extra: dict | None = None) -> list[tuple]:
+        """Runs a prepared query at these parameters ({"theta": {group: θ}, "direction": …})."""
         if self.parameters.table is None:
             bound = self.parameters.bind({n: next(iter(v.values())) for n, v in values.items()})
         else:
-            rows = self.parameters.rows(values)
+            # one parameter table serves every query: a missing direction is zero
+            thetas = values["theta"]
+            directions = values.get("direction") or {k: np.zeros_like(t) for k, t in thetas.items()}
+            values = {"theta": thetas, "direction": directions}
             self.engine.load_table(
-                self.parameters.table, self.parameters.columns(list(values)), rows
+                self.parameters.table,
+                self.parameters.columns(list(values)),
+                self.parameters.rows(values),
             )
             bound = {}
         return self.engine.fetch_prepared(sql, {**bound, **(extra or {})})
 
-    def _key(self, row: tuple) -> tuple:
-        return tuple(row[: len(self.design.groups)])
+    def _by_group(self, rows: list[tuple], wanted: dict):
+        """(group key, the row's other values) for the groups asked about."""
+        width = len(self.design.groups)
+        for row in rows:
+            key = tuple(row[:width])
+            if key in wanted:
+                yield key, row[width:]
 
     def evaluate(self, thetas: dict, curvature: bool, batch: int | None = None) -> dict:
         batched = batch is not None and self.bucket is not None
@@ -151,18 +162,11 @@ class Trainer:
                 batch=batch_predicate(self.bucket) if batched else None,
             ),
         )
-        values = {"theta": thetas}
-        if self.parameters.table is not None:  # the table has the line search's columns too
-            values["direction"] = {k: np.zeros_like(t) for k, t in thetas.items()}
-        rows = self._run(sql, values, {"batch": batch} if batched else None)
+        rows = self._run(sql, {"theta": thetas}, {"batch": batch} if batched else None)
         size = self.design.outputs * self.design.width
         pairs = curvature_pairs(self.design) if curvature else []
         result = {}
-        for row in rows:
-            key = self._key(row)
-            if key not in thetas:
-                continue
-            values_ = row[len(self.design.groups) :]
+        for key, values_ in self._by_group(rows, thetas):
             sw, swv, lt, lv = (float(v) if v is not None else 0.0 for v in values_[:4])
             if sw <= 0:
                 raise TrainingInputError(
@@ -197,6 +201,16 @@ class Trainer:
             )
         return result
 
+    def nearest_rows(self, thetas: dict, count: int) -> dict:
+        """Per group, the `count` training rows nearest the fit, as (z1 … zd, y) tuples."""
+        sql = self._prepared(
+            ("nearest", count), lambda: nearest_rows_query(self.design, self.parameters, count)
+        )
+        nearest: dict = {}
+        for key, values in self._by_group(self._run(sql, {"theta": thetas}), thetas):
+            nearest.setdefault(key, []).append(values[: self.design.width])
+        return nearest
+
     def line_search(self, thetas: dict, directions: dict, steps: tuple) -> dict:
         sql = self._prepared(
             ("line_search", steps),
@@ -204,11 +218,7 @@ class Trainer:
         )
         rows = self._run(sql, {"theta": thetas, "direction": directions})
         result = {}
-        for row in rows:
-            key = self._key(row)
-            if key not in thetas:
-                continue
-            values = row[len(self.design.groups) :]
+        for key, values in self._by_group(rows, thetas):
             sw = float(values[0])
             losses = [float(v) / sw if v is not None else math.inf for v in values[1:]]
             result[key] = {
@@ -226,15 +236,7 @@ def polish_quantile(trainer: Trainer, thetas: dict, penalty: Penalty, rounds: in
     width = design.width
     zeros = lambda values: {k: np.zeros_like(t) for k, t in values.items()}  # noqa: E731
     for _ in range(rounds):
-        sql = trainer._prepared(
-            ("nearest", width), lambda: nearest_rows_query(design, trainer.parameters, 3 * width)
-        )
-        extra = {"direction": zeros(thetas)} if trainer.parameters.table else {}
-        nearest: dict = {}
-        for row in trainer._run(sql, {"theta": thetas, **extra}):
-            nearest.setdefault(tuple(row[: len(design.groups)]), []).append(
-                row[len(design.groups) : len(design.groups) + width]
-            )
+        nearest = trainer.nearest_rows(thetas, 3 * width)
         candidates: dict = {}
         for key, theta in thetas.items():
             points = np.array(nearest.get(key, []), dtype=float)
