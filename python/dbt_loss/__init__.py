@@ -4,15 +4,19 @@ Train linear, logistic, softmax and Poisson models by gradient-based optimisatio
 step is one SQL aggregate, and score them in SQL."""
 
 from .scoring import UnknownRunError, predict
+from .selection import SelectionError, SelectionResult, select_loss
 from .training.options import OptionError
 from .training.profile import TrainingInputError
 from .training.trainer import TrainingRun, train
 
 __all__ = [
     "OptionError",
+    "SelectionError",
+    "SelectionResult",
     "TrainingInputError",
     "TrainingRun",
     "UnknownRunError",
     "predict",
+    "select_loss",
     "train",
 ]

@@ -6,6 +6,7 @@ import typer
 
 from .predict import predict
 from .runs import runs
+from .select import select
 from .train import train
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 app.command()(train)
 app.command()(runs)
 app.command()(predict)
+app.command()(select)
 
 
 def main() -> None:

@@ -78,6 +78,23 @@ def relation_expression(relation) -> exp.Expression:
     )
 
 
+VALIDATION_BUCKETS = 10000
+
+
+def validation_rows(
+    engine: Engine, features: list[str], target: str, fraction: float | None
+) -> exp.Expression | None:
+    """True for the rows `validation_fraction` holds out: a hash of the row's feature and
+    target values, so every run with the same features, target and fraction (and
+    select_loss's evaluation) holds out the same rows. None without a split."""
+    if not fraction:
+        return None
+    hashed = engine.row_bucket(
+        [column(f) for f in features] + [column(target)], "validation", VALIDATION_BUCKETS
+    )
+    return hashed < exp.Literal.number(int(round(fraction * VALIDATION_BUCKETS)))
+
+
 def _class_weight_expression(
     options: Options, target: exp.Expression, classes: list, counts: dict
 ) -> exp.Expression | None:
@@ -345,11 +362,7 @@ def train(
     if class_weight is not None:
         weight = weight * class_weight
     row_columns = [column(f) for f in features] + [y_column]
-    validation = None
-    if settings.validation_fraction:
-        validation = engine.row_bucket(row_columns, "validation", 10000) < exp.Literal.number(
-            int(round(settings.validation_fraction * 10000))
-        )
+    validation = validation_rows(engine, features, target, settings.validation_fraction)
     design = Design(source, data.features, y, weight, validation, settings.group_by, data.classes)
     scalar_loss = (
         None
