@@ -86,14 +86,16 @@ def phase():
 
 def repeated(function: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[Phase, object]:
     """Runs `function` warmup + repeats times; seconds is the median of the timed repeats (the
-    typical pass, robust to a scheduler hiccup on a 2-core machine), the peak RSS covers all."""
+    typical run, robust to a scheduler hiccup on a 2-core machine), the peak RSS covers all.
+    Each run's result is dropped before the next starts, so peaks never hold two of them."""
+    result = None
     with phase() as measured:
-        for _ in range(warmup):
-            result = function()
-        for _ in range(repeats):
+        for number in range(warmup + repeats):
+            result = None
             started = time.perf_counter()
             result = function()
-            measured.samples.append(time.perf_counter() - started)
+            if number >= warmup:
+                measured.samples.append(time.perf_counter() - started)
     measured.seconds = statistics.median(measured.samples)
     return measured, result
 

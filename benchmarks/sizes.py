@@ -17,6 +17,7 @@ class Size:
     group_rows: int
     convergence_rows: int  # issue 4's convergence note
     repeats: int  # timed repeats of the short passes (median reported), after one warm-up
+    train_repeats: int  # timed runs of each training (median reported) in cases 3 and 5
     warm_up: bool  # train each problem once on a tiny table before timing (first-call costs)
     l2: float = 1e-4  # the ridge penalty of cases 3 and 4
     group_l2: float = 1e-3  # per-group models are small: a stronger penalty, as one would use
@@ -33,6 +34,7 @@ SIZES = {
         group_rows=2_000,
         convergence_rows=1_000_000,
         repeats=5,
+        train_repeats=3,
         warm_up=True,
     ),
     "smoke": Size(
@@ -45,6 +47,7 @@ SIZES = {
         group_rows=500,
         convergence_rows=20_000,
         repeats=1,
+        train_repeats=1,
         warm_up=False,
     ),
 }

@@ -41,15 +41,18 @@ def test_benchmark_suite_runs_and_answers_agree(tmp_path):
         if count is not None:
             assert len(by_case[case]) == count, (case, by_case[case])
     sizes = [r for r in by_case["scaling"] if "rows" in r["details"]]
-    assert len(sizes) >= 2 and any(r["target"] == "±10 %" for r in by_case["scaling"])
+    assert {r["details"]["parquet_prefetch"] for r in sizes} == {True, False}
+    assert sum(r["target"] == "±10 %" for r in by_case["scaling"]) == 2  # both RSS summaries
     for result in results:
         where = f"{result['case']} / {result['variant']}"
         if result["case"] == "scaling" and "rows" not in result["details"]:
-            assert result["ratio"] > 0, where  # the peak-RSS summary: no answers to compare
+            assert result["ratio"] > 0, where  # a peak-RSS summary: no answers to compare
             continue
         assert result["agree"] is True, (where, result["agreement"])
-        assert result["ours_s"] > 0 and result["peer_s"] > 0, where
-        assert result["ours_rss_mb"] > 0 and result["peer_rss_mb"] > 0, where
+        assert result["ours_s"] > 0 and result["ours_rss_mb"] > 0, where
+        if result["details"].get("parquet_prefetch") is False:
+            continue  # ours alone, with a DuckDB setting changed
+        assert result["peer_s"] > 0 and result["peer_rss_mb"] > 0, where
     # the loss values themselves: loss_table equals the hand-written SQL and scikit-learn
     for result in by_case["loss_metrics"]:
         for metric, value in result["details"]["loss_table"].items():

@@ -4,7 +4,6 @@ groups. Each group has its own coefficients; every group's objective must agree.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import duckdb
@@ -13,7 +12,7 @@ import numpy as np
 import dbt_loss
 
 from .. import data
-from ..measure import phase
+from ..measure import repeated
 from ..peers import Problem, fit, model_objective
 from ..report import Result, Target, relative_difference
 from ..sizes import Size
@@ -59,8 +58,8 @@ def run(unit: str, size: Size, workdir: Path) -> list[Result]:
         if size.warm_up:
             warm_up(connection, problem, features, group_rows=size.group_rows // 10)
             peer_loop(connection, "warm_up_groups", problem, features)
-        with phase() as ours:
-            run_ = dbt_loss.train(
+        ours, run_ = repeated(
+            lambda problem=problem: dbt_loss.train(
                 connection,
                 TABLE,
                 target=problem.target,
@@ -68,11 +67,15 @@ def run(unit: str, size: Size, workdir: Path) -> list[Result]:
                 group_by=["g"],
                 run_name=f"benchmark per-group {problem.name}",
                 **problem.train_options(),
-            )
-        with phase() as peer:
-            started = time.perf_counter()
-            X, y, fits = peer_loop(connection, TABLE, problem, features)
-            looped = time.perf_counter() - started
+            ),
+            size.train_repeats,
+            warmup=0,
+        )
+        peer, (X, y, fits) = repeated(
+            lambda problem=problem: peer_loop(connection, TABLE, problem, features),
+            size.train_repeats,
+            warmup=0,
+        )
         worst, solver = 0.0, ""
         for group, (fitted, start, stop) in fits.items():
             weights = run_.weights[group]
@@ -99,7 +102,7 @@ def run(unit: str, size: Size, workdir: Path) -> list[Result]:
                     "rows_per_group": size.group_rows,
                     "ours_iterations": run_.iterations,
                     "status": run_.status,
-                    "peer_seconds": looped,
+                    "repeats": size.train_repeats,
                     "max_objective_relative_difference": worst,
                 },
             )

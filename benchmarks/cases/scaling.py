@@ -1,7 +1,11 @@
 """Case 4: training from a Parquet source at growing sizes. Our side reads the file through a
 DuckDB view in every query, so its peak RSS should not grow with the rows; the peer (export to
-numpy + scikit-learn) holds the whole matrix. One process per size, so each peak is that size's
-alone; the Parquet files are written first by a process of their own."""
+numpy + scikit-learn) holds the whole matrix.
+
+One process per size, so each peak is that size's alone; the Parquet files are written first by
+a process of their own. Each size runs twice: with DuckDB's defaults (ours, then the peer, in
+one process) and, in a process of its own, ours with `disable_parquet_prefetching` set, since
+DuckDB's Parquet read-ahead is what grows with the file."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import numpy as np
 import dbt_loss
 
 from .. import data
-from ..measure import phase
+from ..measure import Phase, phase
 from ..ours import StepQuery
 from ..peers import Problem, export, fit, model_objective, ours_arrays
 from ..report import Result, Target, relative_difference
@@ -24,10 +28,12 @@ from ..warm import warm_up
 VIEW = "scaling_source"
 TOLERANCE = 1e-6
 FLAT = Target("±10 %", within=0.10)
+NO_PREFETCH = "noprefetch"
 
 
 def units(size: Size) -> list[str]:
-    return ["scaling.prepare"] + [f"scaling.{rows}" for rows in size.scaling_rows]
+    sizes = [f"scaling.{rows}" for rows in size.scaling_rows]
+    return ["scaling.prepare"] + sizes + [f"{unit}.{NO_PREFETCH}" for unit in sizes]
 
 
 def parquet_path(workdir: Path, rows: int) -> Path:
@@ -48,20 +54,9 @@ def prepare(size: Size, workdir: Path) -> None:
             partial.rename(path)
 
 
-def run(unit: str, size: Size, workdir: Path) -> list[Result]:
-    if unit == "scaling.prepare":
-        prepare(size, workdir)
-        return []
-    rows = int(unit.split(".", 1)[1])
-    connection = duckdb.connect()
-    source = parquet_path(workdir, rows)
-    connection.execute(f"create view {VIEW} as select * from read_parquet('{source}')")
-    features = data.feature_names(size.features)
-    chosen = problem(size)
-    if size.warm_up:
-        warm_up(connection, chosen, features)
-
-    with phase() as ours:
+def _train(connection, chosen: Problem, features: list[str], size: Size):
+    """Ours: training end to end, then one Newton statistics pass (the time per pass)."""
+    with phase() as training:
         run_ = dbt_loss.train(
             connection,
             VIEW,
@@ -73,14 +68,53 @@ def run(unit: str, size: Size, workdir: Path) -> list[Result]:
     step = StepQuery(
         connection, VIEW, target=chosen.target, features=features, model=chosen.model, l2=chosen.l2
     )
-    theta = np.zeros((1, size.features + 1))
     with phase() as one_pass:
-        step.evaluate(theta, curvature=True)
-    # The same pass without DuckDB's Parquet read-ahead, which grows with the file's row groups
-    connection.execute("set disable_parquet_prefetching = true")
-    with phase() as no_prefetch:
-        step.evaluate(theta, curvature=True)
-    connection.execute("reset disable_parquet_prefetching")
+        step.evaluate(np.zeros((1, size.features + 1)), curvature=True)
+    return run_, training, one_pass
+
+
+def run(unit: str, size: Size, workdir: Path) -> list[Result]:
+    if unit == "scaling.prepare":
+        prepare(size, workdir)
+        return []
+    _, rows_text, *flags = unit.split(".")
+    rows = int(rows_text)
+    prefetch = NO_PREFETCH not in flags
+    connection = duckdb.connect()
+    if not prefetch:
+        connection.execute("set disable_parquet_prefetching = true")
+    source = parquet_path(workdir, rows)
+    connection.execute(f"create view {VIEW} as select * from read_parquet('{source}')")
+    features = data.feature_names(size.features)
+    chosen = problem(size)
+    if size.warm_up:
+        warm_up(connection, chosen, features)
+
+    run_, training, one_pass = _train(connection, chosen, features, size)
+    details = {
+        "rows": rows,
+        "parquet_prefetch": prefetch,
+        "ours_iterations": run_.iterations,
+        "ours_seconds_per_pass": one_pass.seconds,
+        "ours_pass_peak_rss_mb": one_pass.peak_rss_mb,
+        "parquet_bytes": source.stat().st_size,
+    }
+    ours_notes = f"logistic; ours {run_.iterations} it, {one_pass.seconds:.2f} s/pass (Newton)"
+    if not prefetch:
+        result = Result(
+            "scaling",
+            f"{rows:,} rows, disable_parquet_prefetching",
+            "–",
+            training.seconds,
+            None,
+            max(training.peak_rss_mb, one_pass.peak_rss_mb),
+            agree=run_.status == "succeeded",
+            agreement=run_.status,
+            notes=ours_notes + "; ours only (DuckDB setting)",
+            details={**details, "ours_phase": _phase(training)},
+        )
+        return [result]
+
     with phase() as peer:
         started = time.perf_counter()
         X, y = export(connection, VIEW, features, chosen.target)
@@ -89,86 +123,89 @@ def run(unit: str, size: Size, workdir: Path) -> list[Result]:
     ours_objective = model_objective(chosen, X, y, *ours_arrays(run_, features))
     peer_objective = model_objective(chosen, X, y, fitted.coef, fitted.intercept)
     difference = relative_difference(ours_objective, peer_objective)
-    per_pass = fitted_per_pass = None
-    if fitted.iterations:
-        fitted_per_pass = (peer.seconds - exported) / fitted.iterations
-    per_pass = one_pass.seconds
+    fit_seconds = peer.seconds - exported
     result = Result.compare(
         "scaling",
         f"{rows:,} rows",
         f"Parquet → numpy + {fitted.solver}",
-        ours,
+        training,
         peer,
         None,
         agree=run_.status == "succeeded" and difference <= TOLERANCE,
         agreement=f"objective rel diff {difference:.1e}",
         notes=(
-            f"logistic; ours {run_.iterations} it, {per_pass:.2f} s/pass (Newton statistics); "
-            f"peer export {exported:.2f} s + fit {peer.seconds - exported:.2f} s"
-            f" ({fitted.iterations} it); "
-            f"pass without Parquet prefetch {no_prefetch.seconds:.2f} s, "
-            f"{no_prefetch.peak_rss_mb:.0f} MiB"
+            f"{ours_notes}; peer export {exported:.2f} s + fit {fit_seconds:.2f} s "
+            f"({fitted.iterations} it)"
         ),
         details={
-            "rows": rows,
-            "ours_iterations": run_.iterations,
-            "ours_seconds_per_pass": per_pass,
-            "ours_pass_phase": {"seconds": one_pass.seconds, "peak_rss_mb": one_pass.peak_rss_mb},
-            "ours_pass_without_prefetch": {
-                "seconds": no_prefetch.seconds,
-                "peak_rss_mb": no_prefetch.peak_rss_mb,
-            },
+            **details,
             "peer_export_seconds": exported,
-            "peer_fit_seconds": peer.seconds - exported,
+            "peer_fit_seconds": fit_seconds,
             "peer_iterations": fitted.iterations,
-            "peer_fit_seconds_per_iteration": fitted_per_pass,
+            "peer_fit_seconds_per_iteration": fit_seconds / fitted.iterations
+            if fitted.iterations
+            else None,
             "ours_objective": ours_objective,
             "peer_objective": peer_objective,
-            "parquet_bytes": parquet_path(workdir, rows).stat().st_size,
         },
     )
-    result.ours_rss_mb = max(ours.peak_rss_mb, one_pass.peak_rss_mb)
+    result.ours_rss_mb = max(training.peak_rss_mb, one_pass.peak_rss_mb)
     return [result]
 
 
+def _phase(p: Phase) -> dict:
+    return {"seconds": p.seconds, "peak_rss_mb": p.peak_rss_mb, "start_rss_mb": p.start_rss_mb}
+
+
 def summarize(results: list[Result], size: Size) -> list[Result]:
-    """The flat-memory target: our peak RSS at the largest size over the smallest."""
-    sized = sorted(
-        (r for r in results if r.case == "scaling" and "rows" in r.details),
-        key=lambda r: r.details["rows"],
-    )
-    if len(sized) < 2:
-        return []
-    small, large = sized[0], sized[-1]
-    ratio = large.ours_rss_mb / small.ours_rss_mb
-    peer_ratio = large.peer_rss_mb / small.peer_rss_mb
-    unfetched = [r.details["ours_pass_without_prefetch"]["peak_rss_mb"] for r in (small, large)]
-    return [
-        Result(
-            "scaling",
-            f"peak RSS {large.details['rows']:,} / {small.details['rows']:,} rows",
-            "scikit-learn",
-            None,
-            None,
-            large.ours_rss_mb,
-            large.peer_rss_mb,
-            FLAT.text,
-            FLAT.met(ratio),
-            None,
-            "",
-            ratio,
-            f"ratio is RSS, not time: ours {small.ours_rss_mb:.0f} → {large.ours_rss_mb:.0f} MiB; "
-            f"peer {small.peer_rss_mb:.0f} → {large.peer_rss_mb:.0f} MiB ({peer_ratio:.2f}×); "
-            f"one pass without Parquet prefetch {unfetched[0]:.0f} → {unfetched[1]:.0f} MiB "
-            f"({unfetched[1] / unfetched[0]:.2f}×)",
-            {
-                "ours_pass_without_prefetch_rss_mb": dict(
-                    zip([small.details["rows"], large.details["rows"]], unfetched, strict=True)
-                ),
-                "ours_pass_without_prefetch_ratio": unfetched[1] / unfetched[0],
-                "ours_rss_mb": {r.details["rows"]: r.ours_rss_mb for r in sized},
-                "peer_rss_mb": {r.details["rows"]: r.peer_rss_mb for r in sized},
-                "peer_ratio": peer_ratio,
-            },
+    """The flat-memory target: our peak RSS at the largest size over the smallest, with DuckDB's
+    defaults and with the Parquet read-ahead off."""
+    summaries = []
+    for prefetch in (True, False):
+        sized = sorted(
+            (
+                r
+                for r in results
+                if r.case == "scaling"
+                and "rows" in r.details
+                and r.details["parquet_prefetch"] is prefetch
+            ),
+            key=lambda r: r.details["rows"],
         )
-    ]
+        if len(sized) < 2:
+            continue
+        small, large = sized[0], sized[-1]
+        ratio = large.ours_rss_mb / small.ours_rss_mb
+        label = "" if prefetch else ", disable_parquet_prefetching"
+        notes = (
+            f"ratio is of RSS, not time: ours {small.ours_rss_mb:.0f} → {large.ours_rss_mb:.0f} MiB"
+        )
+        peer_rss = None
+        details = {"ours_rss_mb": {r.details["rows"]: r.ours_rss_mb for r in sized}}
+        if prefetch:
+            peer_rss = large.peer_rss_mb
+            peer_ratio = large.peer_rss_mb / small.peer_rss_mb
+            notes += (
+                f"; peer {small.peer_rss_mb:.0f} → {large.peer_rss_mb:.0f} MiB ({peer_ratio:.2f}×)"
+            )
+            details["peer_rss_mb"] = {r.details["rows"]: r.peer_rss_mb for r in sized}
+            details["peer_ratio"] = peer_ratio
+        summaries.append(
+            Result(
+                "scaling",
+                f"peak RSS {large.details['rows']:,} / {small.details['rows']:,} rows{label}",
+                "scikit-learn" if prefetch else "–",
+                None,
+                None,
+                large.ours_rss_mb,
+                peer_rss,
+                FLAT.text,
+                FLAT.met(ratio),
+                None,
+                "",
+                ratio,
+                notes,
+                details,
+            )
+        )
+    return summaries
