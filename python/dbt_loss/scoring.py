@@ -79,8 +79,31 @@ def _per_group(record: dict, by_group: dict) -> exp.Expression:
 def prediction_expressions(record: dict, weights: list[tuple]) -> dict[str, exp.Expression]:
     """Output column → expression: `prediction` (link applied: the mean for linear and
     Poisson, P(y = 1) for logistic, the most likely class for softmax) and, for softmax,
-    `probability_<class>` per class."""
-    predictors = linear_predictors(weights)
+    `probability_<class>` per class. A NULL numeric feature gives a NULL prediction (a NULL
+    category adds 0, as an unseen one does)."""
+    return {
+        name: _null_if_a_feature_is(weights, expression)
+        for name, expression in _outputs(record, linear_predictors(weights)).items()
+    }
+
+
+def _null_if_a_feature_is(weights: list[tuple], expression: exp.Expression) -> exp.Expression:
+    """GREATEST and LEAST skip NULLs on PostgreSQL and DuckDB, so the bounded exp() of a NULL
+    predictor would be e^700: the NULL is kept explicitly instead."""
+    numeric = sorted(
+        {
+            source
+            for _, _, _, source, category, _ in weights
+            if source is not None and category is None
+        }
+    )
+    if not numeric:
+        return expression
+    present = exp.and_(*[exp.not_(column(source).is_(exp.Null())) for source in numeric])
+    return exp.Case(ifs=[exp.If(this=present, true=expression)])
+
+
+def _outputs(record: dict, predictors: dict) -> dict[str, exp.Expression]:
     model = record["model"]
     if model != "softmax":
         link = {

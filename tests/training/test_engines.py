@@ -104,3 +104,25 @@ def test_grouped_training_validation_and_scoring(engine, connection, datasets):
     if engine == "duckdb":
         prediction = scored.fetchnumpy()["prediction"]
         assert np.all(prediction > 0) and np.all(np.isfinite(prediction))
+
+
+def test_a_null_feature_scores_null(engine, connection, datasets):
+    """PostgreSQL's GREATEST skips NULLs: a NULL predictor must not become e^700."""
+    frame = datasets.frames["synthetic_counts"].head(5).copy()
+    frame.loc[0, "x0"] = np.nan
+    if engine == "duckdb":
+        connection.register("frame", frame)
+        connection.execute("create or replace table with_null as select * from frame")
+        connection.unregister("frame")
+        relation = "with_null"
+    else:
+        postgres.write_tables({"with_null": frame}, schema="training")
+        relation = "training.with_null"
+    source = "synthetic_counts" if engine == "duckdb" else "training.synthetic_counts"
+    run = dbt_loss.train(
+        connection, source, target="y", features=["x0", "x1"], model="poisson", schema="engine_runs"
+    )
+    scored = dbt_loss.predict(connection, run, relation)
+    predictions = [row[-1] for row in scored.fetchall()]
+    assert predictions[0] is None
+    assert all(p is not None and 0 < p < 1e6 for p in predictions[1:])
