@@ -25,7 +25,6 @@ from .queries import (
     Parameters,
     Softmax,
     batch_predicate,
-    curvature_pairs,
     line_search_query,
     nearest_rows_query,
     statistics_query,
@@ -181,7 +180,8 @@ class Trainer:
         )
         rows = self._run(sql, {"theta": thetas}, {"batch": batch} if batched else None)
         size = self.design.outputs * self.design.width
-        pairs = curvature_pairs(self.design) if curvature else []
+        # the query lists the upper triangle row by row (curvature_pairs), as triu_indices does
+        upper = np.triu_indices(size)
         result = {}
         for key, values_ in self._by_group(rows, thetas):
             sw, swv, lt, lv = (float(v) if v is not None else 0.0 for v in values_[:4])
@@ -199,9 +199,8 @@ class Trainer:
             if curvature:
                 flat = np.array(values_[4 + size :], dtype=float) / sw
                 matrix = np.zeros((size, size))
-                for value, (k, j, m, n) in zip(flat, pairs, strict=True):
-                    a, b = k * self.design.width + j, m * self.design.width + n
-                    matrix[a, b] = matrix[b, a] = value
+                matrix[upper] = flat
+                matrix.T[upper] = flat
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
             # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
             if not (
