@@ -9,7 +9,17 @@ from sqlglot import exp
 
 from .training.engine import engine_for
 from .training.run_tables import RunTables
-from .training.sql import bounded_exp, case, column, double, greatest, number, paren, total
+from .training.sql import (
+    bounded_exp,
+    case,
+    column,
+    double,
+    greatest,
+    literal,
+    number,
+    paren,
+    total,
+)
 from .training.trainer import TrainingRun, relation_expression
 
 
@@ -63,11 +73,7 @@ def _per_group(record: dict, by_group: dict) -> exp.Expression:
             *[
                 exp.NullSafeEQ(
                     this=column(g),
-                    expression=exp.Literal.string(str(v))
-                    if isinstance(v, str)
-                    else exp.Null()
-                    if v is None
-                    else number(v),
+                    expression=literal(v),
                 )
                 for g, v in zip(groups, values, strict=True)
             ]

@@ -19,7 +19,7 @@ from ..scoring import load_run, prediction_expressions
 from ..training.engine import Engine, engine_for
 from ..training.options import OptionError, parse_options
 from ..training.run_tables import RunTables, dumps, now
-from ..training.sql import case, column, double, number
+from ..training.sql import case, column, double, literal, number
 from ..training.trainer import TrainingRun, relation_expression, train, validation_rows
 from .leaderboard import write_leaderboard
 from .metrics import Metric, SelectionError, metric_label, resolve_metric, row_terms
@@ -104,16 +104,6 @@ def _candidates(candidates, model: str, common: dict, fraction: float) -> list[t
     return result
 
 
-def _literal(value) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int):
-        return exp.Literal.number(value)
-    if isinstance(value, float):
-        return number(value)
-    return exp.Literal.string(str(value))
-
-
 def evaluation_query(
     engine: Engine,
     source: exp.Expression,
@@ -135,7 +125,7 @@ def evaluation_query(
         outputs = prediction_expressions(record, weights)
         classes = json.loads(record["classes"] or "[]")
         numerator, denominator = row_terms(
-            metric, parameters, actual, outputs, {str(c): _literal(c) for c in classes}
+            metric, parameters, actual, outputs, {str(c): literal(c) for c in classes}
         )
         kept = exp.and_(
             exp.not_(actual.is_(exp.null())), exp.not_(outputs["prediction"].is_(exp.null()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from sqlglot import exp
 
 Expr = exp.Expression
@@ -21,6 +22,20 @@ def number(value: float) -> Expr:
         raise ValueError(f"cannot write the non-finite number {value} as SQL")
     literal = exp.Literal.number(repr(value))
     return exp.Neg(this=exp.Literal.number(repr(-value))) if value < 0 else literal
+
+
+def literal(value) -> Expr:
+    """A class label or group key as a literal of its own type: NULL, a boolean, a number, or
+    a quoted string (never raw SQL)."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, np.integer)):
+        return exp.Literal.number(int(value))
+    if isinstance(value, (float, np.floating)):
+        return number(float(value))
+    return exp.Literal.string(str(value))
 
 
 def column(name: str) -> Expr:

@@ -30,7 +30,7 @@ from .queries import (
     statistics_query,
 )
 from .run_tables import RunTables, dumps
-from .sql import column, double, number
+from .sql import column, double, literal, number
 
 DIVERGED = 1e250
 
@@ -109,18 +109,8 @@ def _class_weight_expression(
             raise OptionError(
                 f"dbt_loss.train: argument 'class_weight' has no weight for class(es) {missing}"
             )
-    ifs = [exp.If(this=target.eq(_value(c)), true=number(float(w))) for c, w in weights.items()]
+    ifs = [exp.If(this=target.eq(literal(c)), true=number(float(w))) for c, w in weights.items()]
     return exp.Case(ifs=ifs, default=number(0))
-
-
-def _value(value) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, (int, np.integer)):
-        return exp.Literal.number(int(value))
-    if isinstance(value, (float, np.floating)):
-        return number(float(value))
-    return exp.Literal.string(str(value))
 
 
 class Trainer:
@@ -337,7 +327,7 @@ def train(
     if model == "softmax":
         y = exp.Case(
             ifs=[
-                exp.If(this=y_column.eq(_value(c)), true=exp.Literal.number(i))
+                exp.If(this=y_column.eq(literal(c)), true=exp.Literal.number(i))
                 for i, c in enumerate(data.classes)
             ]
         )
@@ -397,7 +387,7 @@ def train(
 
     tables = RunTables(engine, schema)
     group_keys = _group_keys(engine, source, settings.group_by)
-    start = _initial_theta(model, settings.loss, data.target_mean, design)
+    start = _initial_theta(model, data.target_mean, design)
     thetas = {key: start.copy() for key in group_keys}
     iteration_offset = 0
     if resume is not None:
@@ -587,7 +577,7 @@ def _group_keys(engine: Engine, source, groups: list[str]) -> list[tuple]:
     return [tuple(row) for row in engine.fetch(query)]
 
 
-def _initial_theta(model: str, loss: str, target_mean: float | None, design: Design) -> np.ndarray:
+def _initial_theta(model: str, target_mean: float | None, design: Design) -> np.ndarray:
     """Zero weights and an intercept at the target's mean (on the link scale)."""
     theta = np.zeros((design.outputs, design.width))
     if target_mean is None:
