@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
+# Engines for the cross-engine tests: duckdb (default), postgres, spark.
+ENGINES ?= $(or $(DBT_LOSS_ENGINES),duckdb)
 
-.PHONY: install demo test bench lint clean
+.PHONY: install browser demo test bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,15 +15,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# pyspark and dbt-spark's session method, only when the Spark engine is asked for.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,spark]'
+	touch $(SPARK_STAMP)
+
 install: $(STAMP)
+
+# Headless Chromium for the report tests (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || bash .ci/chromium.sh
 
 demo: $(STAMP)
 	$(BIN)/python example/demo.py
 
-# DuckDB only, unless DBT_LOSS_ENGINES=duckdb,postgres and DBT_LOSS_POSTGRES name a server
-# (`eval "$$(bash .ci/postgres.sh)"` starts a throwaway one).
-test: $(STAMP)
-	$(BIN)/pytest
+# DuckDB only, unless ENGINES=duckdb,postgres,spark (or DBT_LOSS_ENGINES) asks for more;
+# postgres needs DBT_LOSS_POSTGRES to name a server (`eval "$$(bash .ci/postgres.sh)"` starts one).
+test: $(STAMP) $(if $(findstring spark,$(ENGINES)),$(SPARK_STAMP)) browser
+	DBT_LOSS_ENGINES=$(ENGINES) $(BIN)/pytest
 
 # Side by side with numpy, scikit-learn and hand-written SQL; OpenBLAS tuned for this machine.
 bench: $(STAMP)
