@@ -1,11 +1,16 @@
-"""The design matrix as SQL: each feature a standardised expression over the relation's
-columns, the target, the row weight and the train/validation split. The data never leaves
-the warehouse; this describes how to read it."""
+"""The design matrix as SQL: each feature a centred expression over the relation's columns,
+the target, the row weight and the train/validation split. The data never leaves the
+warehouse; this describes how to read it.
+
+The optimizers work in standardised coordinates z = (x − m)/s, but the SQL only centres:
+dividing by s is folded into the parameters bound to each query (θ/s) and into the sums it
+returns (Σ g·(x − m)/s), which saves a multiply per feature and row on every pass."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlglot import exp
 
 from .sql import Expr, case, column, double, number, paren, total
@@ -30,8 +35,8 @@ class Feature:
             case(column(self.source).eq(exp.Literal.string(self.category)), number(1), number(0))
         )
 
-    def standardized(self) -> Expr:
-        return paren(self.raw() - number(self.mean)) * number(1.0 / self.scale)
+    def centered(self) -> Expr:
+        return paren(self.raw() - number(self.mean)) if self.mean else self.raw()
 
 
 @dataclass
@@ -54,7 +59,7 @@ class Design:
         return len(self.features) + 1
 
     def rows(self, batch: Expr | None = None) -> exp.Select:
-        """One row per input row: group keys, standardised features z1…zd, the target y, and
+        """One row per input row: group keys, centred features z1…zd, the target y, and
         the weight split into w_train and w_valid. `batch` keeps a subset in w_train."""
         train = exp.Not(this=paren(self.validation)) if self.validation is not None else None
         if batch is not None:
@@ -65,9 +70,7 @@ class Design:
             case(self.validation, weight, number(0)) if self.validation is not None else number(0)
         )
         selections = [exp.alias_(column(g), g, quoted=True) for g in self.groups]
-        selections += [
-            exp.alias_(f.standardized(), f"z{i}") for i, f in enumerate(self.features, 1)
-        ]
+        selections += [exp.alias_(f.centered(), f"z{i}") for i, f in enumerate(self.features, 1)]
         selections += [
             exp.alias_(self.target, "y"),
             exp.alias_(w_train, "w_train"),
@@ -75,12 +78,20 @@ class Design:
         ]
         return exp.select(*selections).from_(self.relation)
 
+    @property
+    def unscale(self) -> np.ndarray:
+        """1/s per parameter, shape (outputs, width): θ·unscale are the coefficients of the
+        centred columns, and a sum Σ g·(x − m) times unscale is Σ g·z."""
+        row = np.concatenate([[1.0], [1.0 / f.scale for f in self.features]])
+        return np.tile(row, (self.outputs, 1))
+
     def z(self, index: int) -> Expr:
-        """Standardised feature `index` (0 is the intercept's constant 1)."""
+        """Centred feature `index` (0 is the intercept's constant 1)."""
         return number(1) if index == 0 else exp.column(f"z{index}")
 
     def linear_predictor(self, coefficients: list[Expr]) -> Expr:
-        """θ0 + Σ θj·zj with θ given as expressions (literals or parameter columns)."""
+        """c0 + Σ cj·zj with the coefficients c = θ·unscale given as expressions (parameter
+        placeholders or columns)."""
         return paren(
             total([coefficients[0]] + [coefficients[j] * self.z(j) for j in range(1, self.width)])
         )

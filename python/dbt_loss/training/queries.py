@@ -245,6 +245,28 @@ def line_search_query(
     return _grouped(design, aggregates, predicted)
 
 
+def candidates_query(
+    design: Design, loss: Loss | Softmax, parameters: Parameters, count: int
+) -> exp.Select:
+    """Columns: group keys, sw_train, then loss_<c> = Σ w·ℓ(θ + d_c) for `count` directions
+    d_c bound as parameter sets candidate<c>: many trial points in one pass."""
+    names = ["theta"] + [f"candidate{c}" for c in range(count)]
+    predicted = _with_predictors(design, parameters, names, None)
+    y, w = exp.column("y"), exp.column("w_train")
+    aggregates = [exp.alias_(exp.Sum(this=w), "sw_train")]
+    for c in range(count):
+        etas = [
+            paren(exp.column(f"theta_eta{k}") + exp.column(f"candidate{c}_eta{k}"))
+            for k in range(design.outputs)
+        ]
+        if isinstance(loss, Softmax):
+            value = _softmax_parts(etas, y, loss.label_smoothing)[0]
+        else:
+            value = loss.value(etas[0], y)
+        aggregates.append(exp.alias_(exp.Sum(this=w * paren(value)), f"loss_{c}"))
+    return _grouped(design, aggregates, predicted)
+
+
 def batch_predicate(bucket: Expr) -> Expr:
     """Keeps the rows of the mini-batch given as the query parameter $batch."""
     return bucket.eq(exp.Placeholder(this="batch"))

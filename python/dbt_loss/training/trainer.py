@@ -25,6 +25,7 @@ from .queries import (
     Parameters,
     Softmax,
     batch_predicate,
+    candidates_query,
     line_search_query,
     nearest_rows_query,
     statistics_query,
@@ -132,14 +133,17 @@ class Trainer:
         return self._sql[kind]
 
     def _run(self, sql: str, values: dict[str, dict], extra: dict | None = None) -> list[tuple]:
-        """Runs a prepared query at these parameters ({"theta": {group: θ}, "direction": …})."""
+        """Runs a prepared query at these parameters ({"theta": {group: θ}, "direction": …}),
+        bound as coefficients of the centred columns (θ·unscale)."""
+        unscale = self.design.unscale
+        values = {n: {k: v * unscale for k, v in by_key.items()} for n, by_key in values.items()}
         if self.parameters.table is None:
             bound = self.parameters.bind({n: next(iter(v.values())) for n, v in values.items()})
         else:
-            # one parameter table serves every query: a missing direction is zero
+            # the parameter table is reloaded for each query; a missing direction is zero
             thetas = values["theta"]
-            directions = values.get("direction") or {k: np.zeros_like(t) for k, t in thetas.items()}
-            values = {"theta": thetas, "direction": directions}
+            if "direction" not in values:
+                values["direction"] = {k: np.zeros_like(t) for k, t in thetas.items()}
             self.engine.load_table(
                 self.parameters.table,
                 self.parameters.columns(list(values)),
@@ -170,6 +174,7 @@ class Trainer:
         )
         rows = self._run(sql, {"theta": thetas}, {"batch": batch} if batched else None)
         size = self.design.outputs * self.design.width
+        unscale = self.design.unscale
         # the query lists the upper triangle row by row (curvature_pairs), as triu_indices does
         upper = np.triu_indices(size)
         result = {}
@@ -179,11 +184,9 @@ class Trainer:
                 raise TrainingInputError(
                     f"dbt_loss.train: group {key} has no training rows of positive weight"
                 )
+            # sums over centred columns → sums over standardised ones: × 1/s per feature
             gradient = (
-                np.array(values_[4 : 4 + size], dtype=float).reshape(
-                    self.design.outputs, self.design.width
-                )
-                / sw
+                np.array(values_[4 : 4 + size], dtype=float).reshape(unscale.shape) * unscale / sw
             )
             matrix = None
             if curvature:
@@ -191,6 +194,7 @@ class Trainer:
                 matrix = np.zeros((size, size))
                 matrix[upper] = flat
                 matrix.T[upper] = flat
+                matrix *= np.outer(unscale, unscale)
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
             # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
             if not (
@@ -213,8 +217,10 @@ class Trainer:
             ("nearest", count), lambda: nearest_rows_query(self.design, self.parameters, count)
         )
         nearest: dict = {}
+        unscale = np.append(self.design.unscale[0, 1:], 1.0)  # centred z → standardised; y
         for key, values in self._by_group(self._run(sql, {"theta": thetas}), thetas):
-            nearest.setdefault(key, []).append(values[: self.design.width])
+            row = np.array(values[: self.design.width], dtype=float) * unscale
+            nearest.setdefault(key, []).append(row)
         return nearest
 
     def line_search(self, thetas: dict, directions: dict, steps: tuple) -> dict:
@@ -232,46 +238,85 @@ class Trainer:
             }
         return result
 
+    def candidate_losses(self, thetas: dict, candidates: list[dict]) -> dict:
+        """Per group, the mean training loss at θ + d for each candidate direction d, all in
+        one pass: {group: [loss per candidate]}."""
+        sql = self._prepared(
+            ("candidates", len(candidates)),
+            lambda: candidates_query(self.design, self.loss, self.parameters, len(candidates)),
+        )
+        values = {"theta": thetas}
+        values.update({f"candidate{c}": d for c, d in enumerate(candidates)})
+        result = {}
+        for key, row in self._by_group(self._run(sql, values), thetas):
+            sw = float(row[0])
+            result[key] = [float(v) / sw if v is not None else math.inf for v in row[1:]]
+        return result
 
-def polish_quantile(trainer: Trainer, thetas: dict, penalty: Penalty, rounds: int = 10) -> dict:
+
+def _adjacent_vertices(points: np.ndarray, theta: np.ndarray) -> list[np.ndarray]:
+    """The vertices next to the fit among these rows (z1 … zd, y): the `width` rows nearest
+    the fit span the current vertex; each neighbour swaps one of them for another row."""
+    width = theta.shape[1]
+    system = np.c_[np.ones(len(points)), points[:, : width - 1]]
+    target = points[:, width - 1]
+    order = list(np.argsort(np.abs(target - system @ theta[0])))
+    basis, others = order[:width], order[width:]
+    vertices = []
+    for leaving in range(width):
+        for entering in others:
+            members = basis[:leaving] + basis[leaving + 1 :] + [entering]
+            vertex, *_ = np.linalg.lstsq(system[members], target[members], rcond=None)
+            vertices.append(vertex.reshape(theta.shape))
+    return vertices
+
+
+CANDIDATES_PER_PASS = 128  # trial points per query: a few hundred sums, bounded parameters
+
+
+def polish_quantile(trainer: Trainer, thetas: dict, penalty: Penalty, rounds: int = 20) -> dict:
     """Quantile regression is a linear programme: its optimum interpolates as many rows as it
-    has parameters. IRLS gets close and interpolates most of them; the last ones are found by
-    trying, among the rows nearest to the fit, each as the missing member of that set (a
-    simplex-like exchange), keeping a vertex only where it lowers the objective."""
-    design = trainer.design
-    width = design.width
-    zeros = lambda values: {k: np.zeros_like(t) for k, t in values.items()}  # noqa: E731
+    has parameters. IRLS gets close and interpolates most of them; a simplex-like exchange
+    over the rows nearest the fit finishes the job: every adjacent vertex is evaluated in one
+    pass, the best is kept while it lowers the objective."""
+    width = trainer.design.width
     for _ in range(rounds):
         nearest = trainer.nearest_rows(thetas, 3 * width)
-        candidates: dict = {}
-        for key, theta in thetas.items():
-            points = np.array(nearest.get(key, []), dtype=float)
-            if len(points) < width:
-                continue
-            system = np.c_[np.ones(len(points)), points[:, : width - 1]]
-            target = points[:, width - 1]
-            residual = np.abs(target - system @ theta[0])
-            order = np.argsort(residual)
-            tight, others = list(order[: width - 1]), list(order[width - 1 :])
-            sets = [tight + [o] for o in others]
-            for number_, members in enumerate(sets):
-                vertex, *_ = np.linalg.lstsq(system[members], target[members], rcond=None)
-                candidates.setdefault(number_, {})[key] = vertex.reshape(theta.shape) - theta
-        if not candidates:
+        vertices = {
+            key: _adjacent_vertices(np.array(nearest[key]), theta)
+            for key, theta in thetas.items()
+            if len(nearest.get(key, [])) > width
+        }
+        if not vertices:
             return thetas
-        current = trainer.line_search(thetas, zeros(thetas), (0.0,))
-        best = {key: (current[key][0.0] + penalty.value(thetas[key]), None) for key in thetas}
-        for directions in candidates.values():
-            directions = {k: directions.get(k, np.zeros_like(t)) for k, t in thetas.items()}
-            losses = trainer.line_search(thetas, directions, (1.0,))
-            for key, direction in directions.items():
-                value = losses[key][1.0] + penalty.value(thetas[key] + direction)
-                if value < best[key][0] - 1e-15 * abs(best[key][0]):
-                    best[key] = (value, direction)
-        improved = {k: v[1] for k, v in best.items() if v[1] is not None}
+        count = max(len(v) for v in vertices.values())
+        candidates = [
+            {
+                key: (vertices[key][c] - theta if c < len(vertices.get(key, [])) else 0 * theta)
+                for key, theta in thetas.items()
+            }
+            for c in range(count)
+        ]
+        zero = {k: np.zeros_like(t) for k, t in thetas.items()}
+        trials = [zero, *candidates]
+        losses = {key: [] for key in thetas}
+        for start in range(0, len(trials), CANDIDATES_PER_PASS):
+            chunk = trainer.candidate_losses(thetas, trials[start : start + CANDIDATES_PER_PASS])
+            for key, values in chunk.items():
+                losses[key] += values
+        improved = {}
+        for key, theta in thetas.items():
+            current = losses[key][0] + penalty.value(theta)
+            values = [
+                loss + penalty.value(theta + candidates[c][key])
+                for c, loss in enumerate(losses[key][1:])
+            ]
+            best = int(np.argmin(values))
+            if values[best] < current - 1e-15 * abs(current):
+                improved[key] = theta + candidates[best][key]
         if not improved:
             break
-        thetas = {k: t + improved[k] if k in improved else t for k, t in thetas.items()}
+        thetas = {**thetas, **improved}
     return thetas
 
 
