@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .predict import predict
+from .report import report
 from .runs import runs
 from .select import select
 from .train import train
@@ -20,6 +21,7 @@ app.command()(train)
 app.command()(runs)
 app.command()(predict)
 app.command()(select)
+app.command()(report)
 
 
 def main() -> None:
