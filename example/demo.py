@@ -17,8 +17,11 @@ from dbt.cli.main import dbtRunner
 from rich.console import Console
 from rich.table import Table
 
+import dbt_loss
+
 PROJECT = Path(__file__).resolve().parent
 DATABASE = Path(os.environ.get("DBT_LOSS_EXAMPLE_PATH", PROJECT / "retail.duckdb"))
+REPORT = DATABASE.parent / "report"  # example/report/ unless the database is elsewhere
 console = Console()
 COLOUR = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red", "skipped": "red"}
 
@@ -137,6 +140,10 @@ def main() -> int:
                  """,
                 connection,
             )
+        if "trained_models" in built:
+            runs = connection.execute("select run_id from trained_models").fetchall()
+            paths = dbt_loss.report(connection, [r for (r,) in runs], output=REPORT)
+            console.print(f"Training report: {paths[0]} ({len(paths) - 1} PNG images beside it)")
         if "forecast_loss_history" in built:
             rows, evaluations, models = connection.execute(
                 "select count(*), count(distinct evaluated_at), count(distinct model_name) "

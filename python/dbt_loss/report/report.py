@@ -59,7 +59,8 @@ def _figure(engine: Engine, schema: str, run: ReportRun, plot: str, cache: dict)
     loss = loss_label(run)
     if plot == "loss_curve":
         chart = charts.loss_curve(queries.loss_history(engine, schema, run), run.record["loss"])
-        return chart, "The objective's loss term per iteration, on training and validation rows."
+        where = "training and validation rows" if run.validation is not None else "training rows"
+        return chart, f"The objective's loss term per iteration, on the {where}."
     if plot in ("residual_histogram", "residual_vs_prediction"):
         if (run.run_id, "residuals") not in cache:
             cache[run.run_id, "residuals"] = queries.residuals(engine, run)
@@ -84,7 +85,12 @@ def _figure(engine: Engine, schema: str, run: ReportRun, plot: str, cache: dict)
     if plot == "loss_by_group":
         frame = queries.group_losses(engine, run)
         return charts.loss_by_group(frame, run.group_by, loss), (
-            f"Mean {loss} per group, training and validation rows apart."
+            f"Mean {loss} per group, "
+            + (
+                "training and validation rows apart."
+                if run.validation is not None
+                else "on every row (no validation split)."
+            )
         )
     raise AssertionError(plot)  # every PLOTS entry is handled above
 
