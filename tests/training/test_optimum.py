@@ -77,12 +77,21 @@ def test_lasso_on_diabetes(datasets):
     )
 
 
+# curvature_rows below the table's size: Newton's curvature from a hash sample of the rows
+# (the gradient from all of them), which must reach the same optimum.
 @pytest.mark.parametrize(
-    ("table", "l2"), [("breast_cancer", 1e-2), ("breast_cancer", 1e-4), ("synthetic_binary", 1e-3)]
+    ("table", "l2", "curvature_rows"),
+    [
+        ("breast_cancer", 1e-2, None),
+        ("breast_cancer", 1e-4, None),
+        ("synthetic_binary", 1e-3, None),
+        ("breast_cancer", 1e-4, 150),
+        ("synthetic_binary", 1e-3, 200),
+    ],
 )
-def test_logistic_matches_logistic_regression(datasets, table, l2):
+def test_logistic_matches_logistic_regression(datasets, table, l2, curvature_rows):
     X, y = datasets.arrays(table)
-    run = _train(datasets, table, model="logistic", l2=l2)
+    run = _train(datasets, table, model="logistic", l2=l2, curvature_rows=curvature_rows)
     reference = lm.LogisticRegression(
         C=1 / (len(y) * l2), solver="newton-cholesky", tol=1e-12, max_iter=1000
     ).fit(X, y)
@@ -120,10 +129,11 @@ def test_logistic_class_weight_balanced(datasets):
     )
 
 
-def test_softmax_matches_multinomial_logistic_regression(datasets):
+@pytest.mark.parametrize("curvature_rows", [None, 40])
+def test_softmax_matches_multinomial_logistic_regression(datasets, curvature_rows):
     X, y = datasets.arrays("wine")
     l2 = 1e-2
-    run = _train(datasets, "wine", model="softmax", l2=l2)
+    run = _train(datasets, "wine", model="softmax", l2=l2, curvature_rows=curvature_rows)
     reference = lm.LogisticRegression(
         C=1 / (len(y) * l2), solver="newton-cholesky", tol=1e-12, max_iter=1000
     ).fit(X, y)

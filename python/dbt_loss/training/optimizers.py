@@ -35,6 +35,7 @@ class GroupState:
     objective: float = np.inf
     step: float = 0.0
     converged: bool = False
+    decrease: float = np.inf  # how much the last accepted step lowered the objective
     memory: list = field(default_factory=list)  # L-BFGS pairs (s, y)
     moments: tuple | None = None  # Adam (m, v)
 
@@ -90,7 +91,7 @@ def _predicted_change(statistics, theta, direction, penalty) -> float:
 
 def _accept(state: GroupState, direction, losses: dict, penalty: Penalty, change: float) -> bool:
     """Armijo's rule on the largest step that satisfies it; False when no step decreases."""
-    for step in STEPS:
+    for step in losses:
         candidate = state.theta + step * direction
         objective = losses[step] + penalty.value(candidate)
         if objective <= state.objective + ARMIJO * step * min(change, 0.0):
@@ -110,6 +111,7 @@ def descend(
     tol: float,
     majorizes: bool = False,
     quadratic: bool = False,
+    sampled_curvature: bool = False,
     learning_rate: float = 0.05,
     batches: int = 1,
 ) -> Iterator[Iteration]:
@@ -126,46 +128,43 @@ def descend(
             batches=batches,
         )
         return
+    if method == "newton":
+        yield from _newton(
+            evaluate,
+            line_search,
+            thetas,
+            penalty,
+            max_iter=max_iter,
+            tol=tol,
+            majorizes=majorizes,
+            quadratic=quadratic,
+            sampled=sampled_curvature,
+        )
+        return
     states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
-    newton = method == "newton"
-    # a quadratic loss's curvature is the same everywhere: taken once, then reused
-    exact = newton and quadratic and not penalty.has_lasso
     for number in range(1, max_iter + 1):
         active = {k: s for k, s in states.items() if not s.converged}
-        curvature = newton and not (exact and number > 1)
-        statistics = evaluate({k: s.theta for k, s in active.items()}, curvature)
+        statistics = evaluate({k: s.theta for k, s in active.items()}, False)
         directions, changes = {}, {}
         for key, state in active.items():
-            stats = statistics[key]
-            if not curvature and newton:
-                stats.curvature = state.statistics.curvature
-            state.statistics = stats
+            stats = state.statistics = statistics[key]
             state.evaluated = state.theta.copy()
             previous = state.objective
             state.objective = stats.objective(state.theta, penalty)
-            if method == "newton":
-                direction = newton_direction(stats, state.theta, penalty)
-            elif method == "lbfgs":
-                direction = _lbfgs_direction(state, stats.smooth_gradient(state.theta, penalty))
-            else:
-                direction = -stats.smooth_gradient(state.theta, penalty)
+            gradient = stats.smooth_gradient(state.theta, penalty)
+            direction = _lbfgs_direction(state, gradient) if method == "lbfgs" else -gradient
             change = _predicted_change(stats, state.theta, direction, penalty)
             if method == "lbfgs" and change >= 0 and state.memory:
                 state.memory.clear()  # a stale curvature model: restart from steepest descent
-                direction = -stats.smooth_gradient(state.theta, penalty)
+                direction = -gradient
                 change = _predicted_change(stats, state.theta, direction, penalty)
             scale = max(abs(state.objective), 1e-12)
-            small_step = -change <= tol * scale if method == "newton" and not majorizes else False
             stalled = np.isfinite(previous) and abs(previous - state.objective) <= tol * scale
-            if small_step or stalled or change >= 0 or not np.any(direction):
+            if stalled or change >= 0 or not np.any(direction):
                 state.converged = True
                 continue
             directions[key], changes[key] = direction, change
-        if directions and exact:  # the Newton step of a quadratic is its minimum
-            for key, direction in directions.items():
-                states[key].theta = states[key].theta + direction
-                states[key].step = 1.0
-        elif directions:
+        if directions:
             losses = line_search({k: states[k].theta for k in directions}, directions, STEPS)
             for key, direction in directions.items():
                 state = states[key]
@@ -179,6 +178,110 @@ def descend(
                         state.converged = True
                 elif method == "lbfgs":
                     state.memory.append((state.theta - before, gradient))
+        yield Iteration(number, states)
+        if all(s.converged for s in states.values()):
+            return
+
+
+def _measure(state: GroupState, stats: Statistics, penalty: Penalty) -> None:
+    state.statistics = stats
+    state.evaluated = state.theta.copy()
+    state.objective = stats.objective(state.theta, penalty)
+
+
+def _quadratic_model(stats: Statistics, direction: np.ndarray) -> Statistics:
+    """The statistics after a step on a quadratic loss, from those before it: exact, since
+    the loss is its own second-order Taylor model (no validation loss: that needs a pass)."""
+    flat = direction.ravel()
+    moved = stats.curvature @ flat
+    return Statistics(
+        stats.weight,
+        stats.loss + float(stats.gradient.ravel() @ flat) + 0.5 * float(flat @ moved),
+        0.0,
+        None,
+        stats.gradient + moved.reshape(stats.gradient.shape),
+        stats.curvature,
+    )
+
+
+def _newton(
+    evaluate, line_search, thetas, penalty, *, max_iter, tol, majorizes, quadratic, sampled
+):
+    """Newton steps, tried in full first: the statistics at θ + d are the next iteration's
+    anyway, so a step Armijo accepts costs one pass, not a line search and a pass. Only a
+    rejected step pays for the line search (and a pass at the point it picks). A quadratic
+    loss's curvature is taken once and its full step is exact; without a validation split the
+    statistics after it follow from the quadratic model, with no pass at all. With a sampled
+    curvature the decrease it predicts is an estimate, so a group stops only once the last
+    step's real decrease was small too."""
+    states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
+    exact = quadratic and not penalty.has_lasso
+    statistics = evaluate({k: s.theta for k, s in states.items()}, True)
+    for key, state in states.items():
+        _measure(state, statistics[key], penalty)
+    for number in range(1, max_iter + 1):
+        directions, changes = {}, {}
+        for key, state in states.items():
+            if state.converged:
+                continue
+            direction = newton_direction(state.statistics, state.theta, penalty)
+            change = _predicted_change(state.statistics, state.theta, direction, penalty)
+            scale = max(abs(state.objective), 1e-12)
+            small_step = -change <= tol * scale and not majorizes
+            if sampled and state.decrease > tol * scale:
+                small_step = False
+            if small_step or change >= 0 or not np.any(direction):
+                state.converged = True
+                continue
+            directions[key], changes[key] = direction, change
+        if not directions:
+            yield Iteration(number, states)
+            return
+        trials = {k: states[k].theta + d for k, d in directions.items()}
+        if exact:
+            predicted = {
+                k: _quadratic_model(states[k].statistics, d)
+                for k, d in directions.items()
+                if states[k].statistics.validation_weight == 0
+            }
+            measured = {k: t for k, t in trials.items() if k not in predicted}
+            trial_stats = {**predicted, **(evaluate(measured, False) if measured else {})}
+            for key, stats in trial_stats.items():
+                stats.curvature = states[key].statistics.curvature
+        else:
+            trial_stats = evaluate(trials, True)
+        rejected = {}
+        for key, direction in directions.items():
+            state = states[key]
+            stats = trial_stats[key]
+            previous = state.objective
+            objective = stats.objective(trials[key], penalty)
+            if exact or objective <= previous + ARMIJO * min(changes[key], 0.0):
+                state.theta, state.step = trials[key], 1.0
+                _measure(state, stats, penalty)
+                state.decrease = previous - objective
+                scale = max(abs(objective), 1e-12)
+                if majorizes and abs(previous - objective) <= tol * scale:
+                    state.converged = True
+            else:
+                rejected[key] = direction
+        if rejected:
+            steps = STEPS[1:]
+            losses = line_search({k: states[k].theta for k in rejected}, rejected, steps)
+            moved = {}
+            for key, direction in rejected.items():
+                before = states[key].objective
+                if _accept(states[key], direction, losses[key], penalty, changes[key]):
+                    moved[key] = states[key].theta
+                    states[key].decrease = before - (
+                        losses[key][states[key].step] + penalty.value(states[key].theta)
+                    )
+                else:
+                    states[key].converged = True
+            if moved:
+                statistics = evaluate(moved, True)
+                for key in moved:
+                    _measure(states[key], statistics[key], penalty)
         yield Iteration(number, states)
         if all(s.converged for s in states.values()):
             return

@@ -42,6 +42,7 @@ class Options:
     group_by: list[str] = field(default_factory=list)
     learning_rate: float = 0.05
     batch_size: int | None = None
+    curvature_rows: int | None = 250_000
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -112,7 +113,7 @@ def parse_options(model: str, loss: str | None, options: dict) -> Options:
             f"dbt_loss.train: argument 'optimizer' must be one of "
             f"{', '.join(OPTIMIZERS)}, got {result.optimizer!r}"
         )
-    for name in ("max_iter", "early_stopping_rounds", "batch_size"):
+    for name in ("max_iter", "early_stopping_rounds", "batch_size", "curvature_rows"):
         value = getattr(result, name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 1

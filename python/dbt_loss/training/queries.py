@@ -1,9 +1,11 @@
-"""The two aggregate queries a training step needs, built once as sqlglot expressions and
-then run with new parameter values each step:
+"""The aggregate queries a training step needs, built once as sqlglot expressions and then
+run with new parameter values each step:
 
 - statistics: per group, Σw and Σw·ℓ on the training and validation rows, the gradient
   Σw·∂ℓ/∂η·z and, for Newton steps, the curvature Σw·∂²ℓ/∂η²·z·zᵀ at the current parameters;
-- line search: per group, Σw·ℓ at several step sizes along a direction, in one pass.
+- curvature: the same curvature sums over a sample of the rows, for large tables;
+- line search: per group, Σw·ℓ at several step sizes along a direction, in one pass;
+- candidates: per group, Σw·ℓ at many trial points, in one pass.
 
 Each returns one row per group, whatever the size of the table. Parameters are bound query
 parameters (one model) or columns of a small parameter table joined on the group keys (one
@@ -89,11 +91,15 @@ class Parameters:
 
 
 def _with_predictors(
-    design: Design, parameters: Parameters, names: Sequence[str], batch: Expr | None
+    design: Design,
+    parameters: Parameters,
+    names: Sequence[str],
+    batch: Expr | None,
+    where: Expr | None = None,
 ) -> exp.Select:
     """The design's rows with the linear predictors for each named parameter set as columns
     <name>_eta<k>, computed once per row."""
-    rows = parameters.joined(exp.select("*").from_(design.rows(batch).subquery("r")))
+    rows = parameters.joined(exp.select("*").from_(design.rows(batch, where).subquery("r")))
     keep = (
         [exp.column(g, quoted=True) for g in design.groups]
         + [exp.column("y"), exp.column("w_train"), exp.column("w_valid")]
@@ -209,13 +215,55 @@ def statistics_query(
                 exp.alias_(exp.Sum(this=term * design.z(j) if j else term), f"g_{k}_{j}")
             )
     if curvature:
-        for index, (k, j, m, n) in enumerate(curvature_pairs(design)):
-            term = exp.column(f"wc{k}_{m}")
-            for feature in (j, n):
-                if feature:
-                    term = term * design.z(feature)
-            aggregates.append(exp.alias_(exp.Sum(this=term), f"h_{index}"))
+        aggregates += _curvature_sums(design)
     return _grouped(design, aggregates, rows)
+
+
+def curvature_query(
+    design: Design, loss: Loss | Softmax, parameters: Parameters, sample: Expr
+) -> exp.Select:
+    """Columns: group keys, sw_train, then h_<i> as in statistics_query, over only the rows
+    `sample` holds for: Newton's curvature estimated from a subsample, while the gradient and
+    the loss still come from every row (subsampled Newton: the same optimum, and near the
+    quadratic rate when the sample is large)."""
+    predicted = _with_predictors(design, parameters, ["theta"], None, sample)
+    y, w_train = exp.column("y"), exp.column("w_train")
+    etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
+    if isinstance(loss, Softmax):
+        probabilities = _softmax_parts(etas, y, loss.label_smoothing)[1]
+        derived = [exp.alias_(probabilities[k], f"p{k}") for k in range(design.outputs)]
+        curvatures = {
+            (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
+            for k in range(design.outputs)
+            for m in range(k, design.outputs)
+        }
+    else:
+        derived = [exp.alias_(loss.curvature(etas[0], y), "c0")]
+        curvatures = {(0, 0): exp.column("c0")}
+    keep = (
+        [exp.column(g, quoted=True) for g in design.groups]
+        + [w_train]
+        + [exp.column(f"z{j}") for j in range(1, design.width)]
+    )
+    scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
+    weighted = keep + [
+        exp.alias_(w_train * paren(c), f"wc{k}_{m}") for (k, m), c in curvatures.items()
+    ]
+    rows = exp.select(*weighted).from_(scored.subquery("scored_rows"))
+    aggregates = [exp.alias_(exp.Sum(this=w_train), "sw_train")]
+    aggregates += _curvature_sums(design)
+    return _grouped(design, aggregates, rows)
+
+
+def _curvature_sums(design: Design) -> list[Expr]:
+    sums = []
+    for index, (k, j, m, n) in enumerate(curvature_pairs(design)):
+        term = exp.column(f"wc{k}_{m}")
+        for feature in (j, n):
+            if feature:
+                term = term * design.z(feature)
+        sums.append(exp.alias_(exp.Sum(this=term), f"h_{index}"))
+    return sums
 
 
 def curvature_pairs(design: Design) -> list[tuple[int, int, int, int]]:

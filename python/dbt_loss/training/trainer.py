@@ -26,6 +26,7 @@ from .queries import (
     Softmax,
     batch_predicate,
     candidates_query,
+    curvature_query,
     line_search_query,
     nearest_rows_query,
     statistics_query,
@@ -125,6 +126,8 @@ class Trainer:
         table = f"dbt_loss_parameters_{run_id}" if design.groups else None
         self.parameters = Parameters(design, table)
         self.bucket: exp.Expression | None = None
+        # rows Newton's curvature is estimated from, when there are many (None: all of them)
+        self.curvature_sample: exp.Expression | None = None
         self._sql: dict = {}
 
     def _prepared(self, kind: str, build: Callable[[], exp.Expression]) -> str:
@@ -160,19 +163,39 @@ class Trainer:
             if key in wanted:
                 yield key, row[width:]
 
+    def _sampled_curvature(self, thetas: dict) -> dict:
+        """Per group, the flat upper-triangle curvature sums over the curvature sample, already
+        divided by the sample's training weight."""
+        sql = self._prepared(
+            ("curvature",),
+            lambda: curvature_query(self.design, self.loss, self.parameters, self.curvature_sample),
+        )
+        result = {}
+        for key, row in self._by_group(self._run(sql, {"theta": thetas}), thetas):
+            sw = float(row[0] or 0.0)
+            if sw > 0:
+                result[key] = np.array(row[1:], dtype=float) / sw
+        return result
+
     def evaluate(self, thetas: dict, curvature: bool, batch: int | None = None) -> dict:
         batched = batch is not None and self.bucket is not None
+        sampled = curvature and self.curvature_sample is not None
+        in_query = curvature and not sampled
         sql = self._prepared(
-            ("statistics", curvature, batched),
+            ("statistics", in_query, batched),
             lambda: statistics_query(
                 self.design,
                 self.loss,
                 self.parameters,
-                curvature=curvature,
+                curvature=in_query,
                 batch=batch_predicate(self.bucket) if batched else None,
             ),
         )
         rows = self._run(sql, {"theta": thetas}, {"batch": batch} if batched else None)
+        sample = self._sampled_curvature(thetas) if sampled else {}
+        if sampled and set(sample) != set(thetas):  # the sample missed a group: every row
+            self.curvature_sample = None
+            return self.evaluate(thetas, curvature, batch)
         size = self.design.outputs * self.design.width
         unscale = self.design.unscale
         # the query lists the upper triangle row by row (curvature_pairs), as triu_indices does
@@ -190,7 +213,7 @@ class Trainer:
             )
             matrix = None
             if curvature:
-                flat = np.array(values_[4 + size :], dtype=float) / sw
+                flat = sample[key] if sampled else np.array(values_[4 + size :], dtype=float) / sw
                 matrix = np.zeros((size, size))
                 matrix[upper] = flat
                 matrix.T[upper] = flat
@@ -447,6 +470,9 @@ def train(
     else:
         run_id = uuid.uuid4().hex[:16]
     trainer = Trainer(engine, design, objective_loss, run_id)
+    trainer.curvature_sample = _curvature_sample(
+        engine, row_columns, data.rows, settings, scalar_loss, len(group_keys)
+    )
     batches = 1
     if method == "adam" and settings.batch_size:
         batches = max(1, math.ceil(data.rows / settings.batch_size))
@@ -506,6 +532,7 @@ def train(
             tol=settings.tol,
             majorizes=bool(scalar_loss and scalar_loss.majorizes),
             quadratic=bool(scalar_loss and scalar_loss.quadratic),
+            sampled_curvature=trainer.curvature_sample is not None,
             learning_rate=settings.learning_rate,
             batches=batches,
         ):
@@ -613,6 +640,24 @@ def _interrupted(error: Exception) -> bool:
     return type(error).__name__ in ("InterruptException", "QueryCanceled") or (
         str(error).strip() == "Query interrupted"
     )
+
+
+CURVATURE_BUCKETS = 10000
+
+
+def _curvature_sample(engine, row_columns, rows, settings, loss, groups) -> exp.Expression | None:
+    """The rows Newton's curvature is summed over: a deterministic hash sample of about
+    `curvature_rows` rows when the table has many more, else None (every row). Not for a
+    quadratic loss, whose one exact step needs the exact curvature, nor for a majorizer, nor
+    for per-group models, where a sample could miss a small group."""
+    limit = settings.curvature_rows
+    if not limit or groups > 1 or (loss is not None and (loss.quadratic or loss.majorizes)):
+        return None
+    if rows <= 2 * limit:
+        return None
+    share = max(1, round(CURVATURE_BUCKETS * limit / rows))
+    bucket = engine.row_bucket(row_columns, "curvature", CURVATURE_BUCKETS)
+    return bucket < exp.Literal.number(share)
 
 
 def _group_keys(engine: Engine, source, groups: list[str]) -> list[tuple]:
