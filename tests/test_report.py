@@ -550,6 +550,31 @@ def test_a_failed_run_a_run_without_weights_and_a_failing_query_write_nothing(
     assert not output.exists()
 
 
+def test_a_relation_emptied_since_training_gives_empty_charts(engine, warehouse, tmp_path):
+    """Only the report's queries read the relation: with no rows left, every chart is empty
+    and still renders; a run trained on a query (a subquery relation) is read back too."""
+    if engine != "duckdb":
+        pytest.skip("the same queries on every engine")
+    with warehouse.connect() as connection:
+        connection.execute("create table shrinking as select * from data")
+        grouped = dbt_loss.train(
+            connection, "shrinking", target="y", features=["x0"], model="linear",
+            group_by=["region"], validation_fraction=0.2, schema=warehouse.schema,
+        )  # fmt: skip
+        query = exp.select("*").from_("shrinking").where("label = 1").subquery("positives")
+        classifier = dbt_loss.train(
+            connection, query, target="label", features=["x0"], model="logistic", l2=1.0,
+            schema=warehouse.schema,
+        )  # fmt: skip
+        connection.execute("delete from shrinking")
+        paths = dbt_loss.report(
+            connection, [grouped, classifier], schema=warehouse.schema, output=tmp_path / "r"
+        )
+    assert len(paths) == 1 + len(EXPECTED["grouped"]) + len(EXPECTED["classifier"])
+    for image in paths[1:]:
+        png_size(image.read_bytes())
+
+
 # --- the command line --------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ MAX_GROUPS = 40
 
 def _splits(data: pd.DataFrame) -> alt.Scale:
     """The same colour for a split in every chart; the legend lists only the splits shown."""
-    shown = [name for name in COLOURS if name in set(data["split"])]
+    shown = [name for name in COLOURS if name in set(data["split"])] or list(COLOURS)
     return alt.Scale(domain=shown, range=[COLOURS[name] for name in shown])
 
 

@@ -230,9 +230,27 @@ def residuals(
         residuals_query(run, bins, prediction_bins),
         ["bin", "prediction_bin", "count", "residual_sum", "low", "high", "low_2", "high_2"],
     )
-    if cells.empty:
-        empty = pd.DataFrame({"bin": range(bins), "start": np.nan, "end": np.nan, "count": 0})
-        return Residuals(empty, cells, cells, 0, None, None)
+    if cells.empty:  # no evaluation rows: empty charts, not an error
+        histogram = pd.DataFrame(columns=["bin", "start", "end", "count"])
+        heatmap = pd.DataFrame(
+            columns=[
+                "prediction_start",
+                "prediction_end",
+                "residual_start",
+                "residual_end",
+                "count",
+            ]
+        )
+        means = pd.DataFrame(
+            columns=[
+                "prediction_start",
+                "prediction_end",
+                "prediction_middle",
+                "count",
+                "mean_residual",
+            ]
+        )
+        return Residuals(histogram, heatmap, means, 0, None, None)
     low, high, low_2, high_2 = (float(cells[name].iloc[0]) for name in cells.columns[4:])
     edges = np.linspace(low, high, bins + 1)
     edges_2 = np.linspace(low_2, high_2, prediction_bins + 1)

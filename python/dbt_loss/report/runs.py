@@ -5,6 +5,7 @@ checked before any plot's query runs."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -74,6 +75,8 @@ def relation_of(record: dict, engine: Engine) -> exp.Expression:
     (quoted identifiers, or a subquery), so it is parsed back, not pasted into SQL."""
     text = record["relation"]
     try:
+        if re.match(r"\s*(select|with)\b", text, re.IGNORECASE):  # trained on a query
+            return sqlglot.parse_one(text, read=engine.dialect).subquery("relation")
         select = sqlglot.parse_one(f"SELECT * FROM {text}", read=engine.dialect)
     except sqlglot.errors.ParseError as error:
         raise ReportError(
