@@ -1,10 +1,11 @@
 """Loss selection: train candidate losses and options on one deterministic split, rank them by
 one metric on the held-out rows, and record the leaderboard.
 
-Every candidate is trained with the same `validation_fraction`, so train() holds out the same
-rows for each (a hash of the row's feature and target values). The metric of all candidates is
-then one aggregate query over those rows: each candidate's prediction expression, from the
-weights its run wrote, side by side in one SELECT."""
+Every candidate is trained with the same `validation_fraction`, so each holds out the same
+rows (a hash of the row's feature and target values). Candidates that can share queries are
+trained side by side, every step one query for all of them (training/candidates.py). The
+metric of all candidates is then one aggregate query over those rows: each candidate's
+prediction expression, from the weights its run wrote, side by side in one SELECT."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from ..scoring import load_run, prediction_expressions
+from ..training.candidates import train_candidates
 from ..training.engine import Engine, engine_for
 from ..training.options import OptionError, parse_options
 from ..training.run_tables import RunTables, dumps, now
 from ..training.sql import case, column, double, literal, number
-from ..training.trainer import TrainingRun, relation_expression, train, validation_rows
+from ..training.trainer import TrainingRun, relation_expression, validation_rows
 from .leaderboard import write_leaderboard
 from .metrics import Metric, SelectionError, metric_label, resolve_metric, row_terms
 
@@ -189,19 +191,19 @@ def select_loss(
     source = relation_expression(relation)
 
     selection_id = uuid.uuid4().hex[:16]
-    runs: dict[str, TrainingRun] = {}
-    for label, options in planned:
-        options = {"run_name": label, **options}
-        runs[label] = train(
-            engine,
-            relation,
-            target=target,
-            features=list(features),
-            model=model,
-            schema=schema,
-            validation_fraction=float(validation_fraction),
-            **options,
-        )
+    trained = train_candidates(
+        engine,
+        relation,
+        target=target,
+        features=list(features),
+        model=model,
+        schema=schema,
+        candidates=[
+            {"run_name": label, **options, "validation_fraction": float(validation_fraction)}
+            for label, options in planned
+        ],
+    )
+    runs: dict[str, TrainingRun] = dict(zip([label for label, _ in planned], trained, strict=True))
 
     tables = RunTables(engine, schema)
     query = evaluation_query(

@@ -48,6 +48,9 @@ class Design:
     validation: Expr | None = None  # true for validation rows
     groups: list[str] = field(default_factory=list)
     classes: list = field(default_factory=list)  # softmax only
+    # The groups are not columns of the relation but rows of the parameter table, each row
+    # read once per group: candidate models trained side by side on the same rows.
+    fanned: bool = False
 
     @property
     def outputs(self) -> int:
@@ -70,7 +73,9 @@ class Design:
         w_valid = (
             case(self.validation, weight, number(0)) if self.validation is not None else number(0)
         )
-        selections = [exp.alias_(column(g), g, quoted=True) for g in self.groups]
+        selections = (
+            [] if self.fanned else [exp.alias_(column(g), g, quoted=True) for g in self.groups]
+        )
         selections += [exp.alias_(f.centered(), f"z{i}") for i, f in enumerate(self.features, 1)]
         selections += [
             exp.alias_(self.target, "y"),

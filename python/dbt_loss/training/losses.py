@@ -218,3 +218,30 @@ def build_loss(name: str, parameters: dict, *, quantile_epsilon: float = 1e-9) -
         "poisson_deviance": _poisson_deviance,
     }
     return builders[name]()
+
+
+def per_candidate(selector: Expr, losses: list[Loss]) -> Loss:
+    """Several losses as one, picked per row by the candidate number in `selector`: candidates
+    trained side by side on the same rows, each with its own loss."""
+
+    def pick(part: str) -> RowFunction:
+        def row(eta: Expr, y: Expr) -> Expr:
+            return exp.Case(
+                ifs=[
+                    exp.If(
+                        this=selector.eq(exp.Literal.number(i)), true=getattr(loss, part)(eta, y)
+                    )
+                    for i, loss in enumerate(losses)
+                ]
+            )
+
+        return row
+
+    return Loss(
+        "per_candidate",
+        value=pick("value"),
+        gradient=pick("gradient"),
+        curvature=pick("curvature") if all(loss.curvature for loss in losses) else None,
+        majorizes=any(loss.majorizes for loss in losses),
+        quadratic=all(loss.quadratic for loss in losses),
+    )

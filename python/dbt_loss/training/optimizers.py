@@ -30,6 +30,7 @@ LineSearch = Callable[[dict, dict, tuple], dict]  # θ, direction, steps → mea
 @dataclass
 class GroupState:
     theta: np.ndarray
+    penalty: Penalty
     statistics: Statistics | None = None
     evaluated: np.ndarray | None = None  # the θ the statistics were taken at
     objective: float = np.inf
@@ -89,11 +90,11 @@ def _predicted_change(statistics, theta, direction, penalty) -> float:
     return smooth + lasso
 
 
-def _accept(state: GroupState, direction, losses: dict, penalty: Penalty, change: float) -> bool:
+def _accept(state: GroupState, direction, losses: dict, change: float) -> bool:
     """Armijo's rule on the largest step that satisfies it; False when no step decreases."""
     for step in losses:
         candidate = state.theta + step * direction
-        objective = losses[step] + penalty.value(candidate)
+        objective = losses[step] + state.penalty.value(candidate)
         if objective <= state.objective + ARMIJO * step * min(change, 0.0):
             state.theta, state.step = candidate, step
             return True
@@ -104,7 +105,7 @@ def descend(
     evaluate: Evaluate,
     line_search: LineSearch,
     thetas: dict,
-    penalty: Penalty,
+    penalty: Penalty | dict,
     *,
     method: str,
     max_iter: int,
@@ -116,12 +117,15 @@ def descend(
     batches: int = 1,
 ) -> Iterator[Iteration]:
     """Runs `method` from θ, yielding after every step. A group stops when the objective the
-    step predicts (Newton) or achieves falls below tol × |objective|; the run when all have."""
+    step predicts (Newton) or achieves falls below tol × |objective|; the run when all have.
+    `penalty` is one for every group, or a dict of them by group key (candidates trained
+    side by side)."""
+    penalties = penalty if isinstance(penalty, dict) else {key: penalty for key in thetas}
     if method == "adam":
         yield from _adam(
             evaluate,
             thetas,
-            penalty,
+            penalties,
             max_iter=max_iter,
             tol=tol,
             learning_rate=learning_rate,
@@ -133,7 +137,7 @@ def descend(
             evaluate,
             line_search,
             thetas,
-            penalty,
+            penalties,
             max_iter=max_iter,
             tol=tol,
             majorizes=majorizes,
@@ -141,7 +145,7 @@ def descend(
             sampled=sampled_curvature,
         )
         return
-    states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
+    states = _states(thetas, penalties)
     for number in range(1, max_iter + 1):
         active = {k: s for k, s in states.items() if not s.converged}
         statistics = evaluate({k: s.theta for k, s in active.items()}, False)
@@ -150,14 +154,14 @@ def descend(
             stats = state.statistics = statistics[key]
             state.evaluated = state.theta.copy()
             previous = state.objective
-            state.objective = stats.objective(state.theta, penalty)
-            gradient = stats.smooth_gradient(state.theta, penalty)
+            state.objective = stats.objective(state.theta, state.penalty)
+            gradient = stats.smooth_gradient(state.theta, state.penalty)
             direction = _lbfgs_direction(state, gradient) if method == "lbfgs" else -gradient
-            change = _predicted_change(stats, state.theta, direction, penalty)
+            change = _predicted_change(stats, state.theta, direction, state.penalty)
             if method == "lbfgs" and change >= 0 and state.memory:
                 state.memory.clear()  # a stale curvature model: restart from steepest descent
                 direction = -gradient
-                change = _predicted_change(stats, state.theta, direction, penalty)
+                change = _predicted_change(stats, state.theta, direction, state.penalty)
             scale = max(abs(state.objective), 1e-12)
             stalled = np.isfinite(previous) and abs(previous - state.objective) <= tol * scale
             if stalled or change >= 0 or not np.any(direction):
@@ -169,8 +173,8 @@ def descend(
             for key, direction in directions.items():
                 state = states[key]
                 before = state.theta
-                gradient = state.statistics.smooth_gradient(before, penalty)
-                if not _accept(state, direction, losses[key], penalty, changes[key]):
+                gradient = state.statistics.smooth_gradient(before, state.penalty)
+                if not _accept(state, direction, losses[key], changes[key]):
                     if method == "lbfgs" and state.memory:
                         state.memory.clear()  # retry from steepest descent next iteration
                         state.objective = np.inf
@@ -183,10 +187,14 @@ def descend(
             return
 
 
-def _measure(state: GroupState, stats: Statistics, penalty: Penalty) -> None:
+def _states(thetas: dict, penalties: dict) -> dict:
+    return {key: GroupState(np.array(t, dtype=float), penalties[key]) for key, t in thetas.items()}
+
+
+def _measure(state: GroupState, stats: Statistics) -> None:
     state.statistics = stats
     state.evaluated = state.theta.copy()
-    state.objective = stats.objective(state.theta, penalty)
+    state.objective = stats.objective(state.theta, state.penalty)
 
 
 def _quadratic_model(stats: Statistics, direction: np.ndarray) -> Statistics:
@@ -205,7 +213,7 @@ def _quadratic_model(stats: Statistics, direction: np.ndarray) -> Statistics:
 
 
 def _newton(
-    evaluate, line_search, thetas, penalty, *, max_iter, tol, majorizes, quadratic, sampled
+    evaluate, line_search, thetas, penalties, *, max_iter, tol, majorizes, quadratic, sampled
 ):
     """Newton steps, tried in full first: the statistics at θ + d are the next iteration's
     anyway, so a step Armijo accepts costs one pass, not a line search and a pass. Only a
@@ -214,18 +222,18 @@ def _newton(
     statistics after it follow from the quadratic model, with no pass at all. With a sampled
     curvature the decrease it predicts is an estimate, so a group stops only once the last
     step's real decrease was small too."""
-    states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
-    exact = quadratic and not penalty.has_lasso
+    states = _states(thetas, penalties)
+    exact = quadratic and not any(p.has_lasso for p in penalties.values())
     statistics = evaluate({k: s.theta for k, s in states.items()}, True)
     for key, state in states.items():
-        _measure(state, statistics[key], penalty)
+        _measure(state, statistics[key])
     for number in range(1, max_iter + 1):
         directions, changes = {}, {}
         for key, state in states.items():
             if state.converged:
                 continue
-            direction = newton_direction(state.statistics, state.theta, penalty)
-            change = _predicted_change(state.statistics, state.theta, direction, penalty)
+            direction = newton_direction(state.statistics, state.theta, state.penalty)
+            change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
             scale = max(abs(state.objective), 1e-12)
             small_step = -change <= tol * scale and not majorizes
             if sampled and state.decrease > tol * scale:
@@ -255,10 +263,10 @@ def _newton(
             state = states[key]
             stats = trial_stats[key]
             previous = state.objective
-            objective = stats.objective(trials[key], penalty)
+            objective = stats.objective(trials[key], state.penalty)
             if exact or objective <= previous + ARMIJO * min(changes[key], 0.0):
                 state.theta, state.step = trials[key], 1.0
-                _measure(state, stats, penalty)
+                _measure(state, stats)
                 state.decrease = previous - objective
                 scale = max(abs(objective), 1e-12)
                 if majorizes and abs(previous - objective) <= tol * scale:
@@ -271,17 +279,17 @@ def _newton(
             moved = {}
             for key, direction in rejected.items():
                 before = states[key].objective
-                if _accept(states[key], direction, losses[key], penalty, changes[key]):
+                if _accept(states[key], direction, losses[key], changes[key]):
                     moved[key] = states[key].theta
                     states[key].decrease = before - (
-                        losses[key][states[key].step] + penalty.value(states[key].theta)
+                        losses[key][states[key].step] + states[key].penalty.value(states[key].theta)
                     )
                 else:
                     states[key].converged = True
             if moved:
                 statistics = evaluate(moved, True)
                 for key in moved:
-                    _measure(states[key], statistics[key], penalty)
+                    _measure(states[key], statistics[key])
         yield Iteration(number, states)
         if all(s.converged for s in states.values()):
             return
@@ -311,16 +319,17 @@ def _lbfgs_direction(state: GroupState, gradient: np.ndarray, memory: int = 10) 
     return -q
 
 
-def _adam(evaluate, thetas, penalty, *, max_iter, tol, learning_rate, batches):
+def _adam(evaluate, thetas, penalties, *, max_iter, tol, learning_rate, batches):
     """Mini-batch Adam (Kingma & Ba): each step one query over one batch of rows."""
     beta1, beta2, eps = 0.9, 0.999, 1e-8
-    states = {key: GroupState(np.array(theta, dtype=float)) for key, theta in thetas.items()}
+    states = _states(thetas, penalties)
     for number in range(1, max_iter + 1):
         statistics = evaluate(
             {k: s.theta for k, s in states.items()}, False, (number - 1) % batches
         )
         for key, state in states.items():
             stats = state.statistics = statistics[key]
+            penalty = state.penalty
             state.evaluated = state.theta.copy()
             state.objective = stats.objective(state.theta, penalty)
             gradient = stats.smooth_gradient(state.theta, penalty)

@@ -49,7 +49,11 @@ class Parameters:
 
     def columns(self, names: Sequence[str]) -> list[str]:
         """The parameter table's columns: one key per group column, then the values."""
-        keys = [f"key_{i}" for i in range(len(self.design.groups))]
+        keys = (
+            list(self.design.groups)
+            if self.design.fanned
+            else [f"key_{i}" for i in range(len(self.design.groups))]
+        )
         return keys + [
             f"{n}_{k}_{j}"
             for n in names
@@ -78,6 +82,9 @@ class Parameters:
     def joined(self, rows: exp.Select) -> exp.Select:
         if self.table is None:
             return rows
+        table = exp.table_(self.table, quoted=True).as_("parameters")
+        if self.design.fanned:  # every row once per parameter row
+            return rows.join(table, join_type="cross")
         condition = exp.and_(
             *[
                 exp.NullSafeEQ(
@@ -87,7 +94,7 @@ class Parameters:
                 for i, g in enumerate(self.design.groups)
             ]
         )
-        return rows.join(exp.table_(self.table, quoted=True).as_("parameters"), on=condition)
+        return rows.join(table, on=condition)
 
 
 def _with_predictors(

@@ -1,0 +1,237 @@
+"""One run's life in the run tables: started, checkpointed after every iteration, finished
+with its final losses and weights, and handed back as a TrainingRun. train() records one run;
+select_loss records one per candidate while their steps share queries."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .design import Feature
+from .objective import Penalty, from_raw, to_raw
+from .plan import Plan
+from .run_tables import RunTables, dumps
+
+
+@dataclass
+class TrainingRun:
+    """The result of dbt_loss.train: the run's identity, outcome and weights in raw units."""
+
+    run_id: str
+    run_name: str | None
+    status: str
+    model: str
+    loss: str
+    iterations: int
+    objective: float | None
+    train_loss: float | None
+    validation_loss: float | None
+    weights: dict
+    features: list[str]
+    classes: list = field(default_factory=list)
+    group_by: list[str] = field(default_factory=list)
+    schema: str = "dbt_loss"
+    message: str | None = None
+
+
+class RunRecorder:
+    """Writes one run's rows. States passed in are keyed by the run's own group keys (() for a
+    model without groups)."""
+
+    def __init__(self, tables: RunTables, plan: Plan, run_id: str, run_name: str | None):
+        self.tables = tables
+        self.plan = plan
+        self.run_id = run_id
+        self.run_name = run_name
+        self.iteration = 0  # the last iteration recorded
+        self.started = time.perf_counter()
+
+    def record(self) -> dict:
+        plan, settings = self.plan, self.plan.settings
+        return {
+            "run_id": self.run_id,
+            "run_name": self.run_name,
+            "model": plan.model,
+            "loss": settings.loss,
+            "options": dumps(
+                {**settings.as_dict(), "optimizer": plan.method, "max_iter": plan.max_iter}
+            ),
+            "relation": plan.relation_name,
+            "target": plan.target,
+            "features": dumps(plan.features),
+            "group_by": dumps(settings.group_by),
+            "classes": dumps(plan.data.classes),
+        }
+
+    def start(self) -> None:
+        self.tables.create()
+        self.tables.start(self.record())
+
+    def resume(self, iterations: int) -> None:
+        self.iteration = iterations
+        self.tables.finish(self.run_id, "running", {}, None)
+
+    def weights_rows(self, thetas: dict) -> list[tuple]:
+        plan = self.plan
+        features = plan.data.features
+        rows = []
+        for key, theta in thetas.items():
+            raw = to_raw(theta, [f.mean for f in features], [f.scale for f in features])
+            group = dumps(list(key)) if plan.settings.group_by else None
+            for k in range(plan.design.outputs):
+                label = str(plan.data.classes[k]) if plan.model == "softmax" else None
+                rows.append((group, label, "intercept", None, None, float(raw[k, 0])))
+                for j, feature in enumerate(features, 1):
+                    rows.append(
+                        (group, label, feature.name, feature.source, feature.category, raw[k, j])
+                    )
+        return [(*row[:-1], float(row[-1])) for row in rows]
+
+    def checkpoint(self, number: int, states: dict) -> dict:
+        """The iteration's history row, the weights after it and the run's progress, in one
+        transaction; returns the history row."""
+        summary = summarize(states)
+        history = {
+            **summary,
+            "iteration": number,
+            "elapsed_seconds": time.perf_counter() - self.started,
+        }
+        self.tables.checkpoint(
+            self.run_id,
+            history,
+            self.weights_rows({k: s.theta for k, s in states.items()}),
+            {
+                "iterations": number,
+                "objective": summary["objective"],
+                "train_loss": summary["train_loss"],
+                "validation_loss": summary["validation_loss"],
+            },
+        )
+        self.iteration = number
+        return history
+
+    def interrupted(self) -> None:
+        self.tables.finish(
+            self.run_id, "interrupted", {"message": "interrupted; resume with resume="}, None
+        )
+
+    def failed(self, message: str) -> None:
+        self.tables.finish(self.run_id, "failed", {"message": message[:1000]}, None)
+
+    def finish(self, status: str, message: str | None, final: dict, stats: dict | None):
+        """The run's final row and weights; `stats` are the statistics at `final` (None when
+        the run failed before they could be measured)."""
+        plan = self.plan
+        summary = {"objective": None, "train_loss": None, "validation_loss": None}
+        if stats is not None:
+            summary = summarize_at(stats, final, plan.penalty)
+        self.tables.finish(
+            self.run_id,
+            status,
+            {
+                "objective": summary["objective"],
+                "train_loss": summary["train_loss"],
+                "validation_loss": summary["validation_loss"],
+                "message": message,
+                "iterations": self.iteration,
+            },
+            self.weights_rows(final),
+        )
+        return TrainingRun(
+            run_id=self.run_id,
+            run_name=self.run_name,
+            status=status,
+            model=plan.model,
+            loss=plan.settings.loss,
+            iterations=self.iteration,
+            objective=summary["objective"],
+            train_loss=summary["train_loss"],
+            validation_loss=summary["validation_loss"],
+            weights=weights_dict(
+                final, plan.data.features, plan.data.classes, plan.settings.group_by
+            ),
+            features=[f.name for f in plan.data.features],
+            classes=plan.data.classes,
+            group_by=plan.settings.group_by,
+            schema=self.tables.schema,
+            message=message,
+        )
+
+
+def thetas_from_weights(rows: list[tuple], plan: Plan, defaults: dict) -> dict:
+    """Standardised parameters from a checkpoint's raw weights."""
+    design = plan.design
+    names = ["intercept"] + [f.name for f in design.features]
+    classes = [str(c) for c in design.classes] or [None]
+    raw = {}
+    for group, label, feature, *_, weight in rows:
+        key = tuple(json.loads(group)) if group else ()
+        array = raw.setdefault(key, np.zeros((design.outputs, design.width)))
+        array[classes.index(label), names.index(feature)] = weight
+    means = [f.mean for f in design.features]
+    scales = [f.scale for f in design.features]
+    return {
+        key: from_raw(raw[key], means, scales) if key in raw else theta
+        for key, theta in defaults.items()
+    }
+
+
+def summarize(states: dict) -> dict:
+    """An iteration's history row, from the statistics each group last measured."""
+    stats = {k: s.statistics for k, s in states.items()}
+    thetas = {k: s.evaluated for k, s in states.items()}
+    penalties = {k: s.penalty for k, s in states.items()}
+    summary = summarize_at(stats, thetas, penalties)
+    steps = [s.step for s in states.values()]
+    summary["step_size"] = float(np.mean(steps)) if steps else None
+    return summary
+
+
+def summarize_at(stats: dict, thetas: dict, penalty: Penalty | dict) -> dict:
+    """Totals over groups: the objective and losses weighted by each group's training weight."""
+    penalties = penalty if isinstance(penalty, dict) else {k: penalty for k in stats}
+    total = sum(s.weight for s in stats.values())
+    objective, gradient_norm = 0.0, 0.0
+    for key, s in stats.items():
+        theta = thetas[key]
+        objective += s.weight * s.objective(theta, penalties[key])
+        gradient_norm += float(np.sum(s.smooth_gradient(theta, penalties[key]) ** 2))
+    valid_weight = sum(s.validation_weight for s in stats.values())
+    validation = (
+        (
+            sum(s.validation_weight * (s.validation_loss or 0.0) for s in stats.values())
+            / valid_weight
+        )
+        if valid_weight > 0
+        else None
+    )
+    return {
+        "objective": objective / total,
+        "train_loss": sum(s.weight * s.loss for s in stats.values()) / total,
+        "validation_loss": validation,
+        "gradient_norm": math.sqrt(gradient_norm),
+    }
+
+
+def weights_dict(thetas: dict, features: list[Feature], classes: list, groups: list[str]) -> dict:
+    means, scales = [f.mean for f in features], [f.scale for f in features]
+    names = ["intercept"] + [f.name for f in features]
+
+    def one(theta):
+        raw = to_raw(theta, means, scales)
+
+        def as_dict(row):
+            named = {n: float(v) for n, v in zip(names[1:], row[1:], strict=True)}
+            return {**named, "intercept": float(row[0])}
+
+        if classes:
+            return {c: as_dict(raw[k]) for k, c in enumerate(classes)}
+        return as_dict(raw[0])
+
+    if not groups:
+        return one(thetas[()])
+    return {(key[0] if len(key) == 1 else key): one(theta) for key, theta in thetas.items()}
