@@ -42,8 +42,12 @@ EXPECTED = {
 
 
 def pytest_generate_tests(metafunc):
+    """The SQL aggregates are checked on every engine of --engines; what does not depend on
+    the engine (the page in Chromium, run lookup, argument checks) on DuckDB only."""
     if "engine" in metafunc.fixturenames:
         engines = [e.strip() for e in metafunc.config.getoption("engines").split(",") if e.strip()]
+        if metafunc.definition.get_closest_marker("engine_independent"):
+            engines = ["duckdb"]
         metafunc.parametrize("engine", engines, scope="module")
 
 
@@ -278,6 +282,7 @@ def chromium(page: Path, profile: Path) -> tuple[str, list[str]]:
     """Opens the page in headless Chromium until its scripts have settled; returns the DOM
     and every console message (errors, warnings, logs, uncaught exceptions). Any network
     request fails: every host name resolves to nothing."""
+    assert CHROMIUM, "Chromium is not installed: `make browser` installs Debian's package"
     result = subprocess.run(
         [
             CHROMIUM,
@@ -306,12 +311,10 @@ def chromium(page: Path, profile: Path) -> tuple[str, list[str]]:
     return result.stdout, console
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: make browser")
+@pytest.mark.engine_independent
 def test_the_page_renders_every_chart_in_chromium_without_console_messages(
     engine, written, tmp_path
 ):
-    if engine != "duckdb":
-        pytest.skip("the page does not depend on the engine")
     # the capture works: a page that logs an error and throws has both reported
     control = tmp_path / "control.html"
     control.write_text(
@@ -460,10 +463,9 @@ def test_loss_curves_are_the_training_history(warehouse, written):
         assert (len(validation) > 0) == bool(Warehouse.fraction(run))
 
 
+@pytest.mark.engine_independent
 def test_runs_by_object_id_or_name_once_each(engine, warehouse, tmp_path):
     """A TrainingRun brings its schema; a run named twice (by id and by name) is shown once."""
-    if engine != "duckdb":
-        pytest.skip("resolving runs is the same on every engine")
     classifier = warehouse.runs["classifier"]
     with warehouse.connect() as connection:
         paths = dbt_loss.report(
@@ -483,9 +485,8 @@ def report_into(warehouse, output: Path, runs, **options):
         return dbt_loss.report(connection, runs, schema=warehouse.schema, output=output, **options)
 
 
+@pytest.mark.engine_independent
 def test_bad_input_names_the_argument_and_writes_nothing(engine, warehouse, tmp_path):
-    if engine != "duckdb":
-        pytest.skip("the checks run before any engine-specific query")
     output = tmp_path / "report"
     regression = warehouse.runs["regression"].run_id
     cases = [
@@ -511,11 +512,10 @@ def test_bad_input_names_the_argument_and_writes_nothing(engine, warehouse, tmp_
     assert not output.exists()
 
 
+@pytest.mark.engine_independent
 def test_a_failed_run_a_run_without_weights_and_a_failing_query_write_nothing(
     engine, warehouse, tmp_path
 ):
-    if engine != "duckdb":
-        pytest.skip("the checks run before any engine-specific query")
     output = tmp_path / "report"
     with warehouse.connect() as connection:
         tables = RunTables(engine_for(connection), warehouse.schema)
@@ -550,11 +550,10 @@ def test_a_failed_run_a_run_without_weights_and_a_failing_query_write_nothing(
     assert not output.exists()
 
 
+@pytest.mark.engine_independent
 def test_a_relation_emptied_since_training_gives_empty_charts(engine, warehouse, tmp_path):
     """Only the report's queries read the relation: with no rows left, every chart is empty
     and still renders; a run trained on a query (a subquery relation) is read back too."""
-    if engine != "duckdb":
-        pytest.skip("the same queries on every engine")
     with warehouse.connect() as connection:
         connection.execute("create table shrinking as select * from data")
         grouped = dbt_loss.train(
@@ -578,9 +577,8 @@ def test_a_relation_emptied_since_training_gives_empty_charts(engine, warehouse,
 # --- the command line --------------------------------------------------------------------
 
 
+@pytest.mark.engine_independent
 def test_cli_writes_the_report_and_prints_its_paths(engine, warehouse, tmp_path):
-    if engine != "duckdb":
-        pytest.skip("the command line opens DuckDB files")
     runner = CliRunner()
     database = ["--database", str(warehouse.path), "--schema", warehouse.schema]
     output = tmp_path / "cli_report"

@@ -3,7 +3,7 @@
 Train linear, logistic, softmax and Poisson models by gradient-based optimisation where every
 step is one SQL aggregate, and score them in SQL."""
 
-from .report import ReportError, report
+from .reporting import ReportError, report
 from .scoring import UnknownRunError, predict
 from .selection import SelectionError, SelectionResult, select_loss
 from .training.options import OptionError

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..report import PLOTS
-from ..report import report as write_report
+from ..reporting import PLOTS
+from ..reporting import report as write_report
 from .database import DEFAULT_DATABASE, Database, Schema, connect
 from .errors import handled
 from .output import print_json, stdout
