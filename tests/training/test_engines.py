@@ -1,13 +1,18 @@
-"""The trainer reaches the same optimum on every engine the suite runs on (--engines), through
-the same code path: only rendering, execution and row writes differ per engine."""
+"""The trainer reaches the same optimum on every engine the suite runs on (--engines: duckdb,
+postgres, spark), through the same code path: only rendering, execution and row writes differ
+per engine. The other engines read the datasets from schema `training`."""
 
 from __future__ import annotations
 
 import duckdb
 import numpy as np
 import pytest
+from sqlglot import exp
 
 import dbt_loss
+from dbt_loss.scoring import load_run, prediction_expressions
+from dbt_loss.training.engine import Engine, engine_for
+from dbt_loss.training.run_tables import COLUMNS, RunTables
 from support import postgres
 
 CASES = {
@@ -39,18 +44,55 @@ def connection(engine, datasets):
                 c.unregister("frame")
             yield c
         return
+    if engine == "spark":
+        from support import spark
+
+        spark.write_tables(datasets.frames, schema="training")
+        yield spark.session()
+        return
     postgres.write_tables(datasets.frames, schema="training")
     with postgres.connect() as c:
         yield c
 
 
+def write_table(engine, connection, name: str, frame) -> str:
+    """A table of this frame on the engine (NaN as NULL); its name for train() and predict()."""
+    if engine == "duckdb":
+        connection.register("frame", frame)
+        connection.execute(f'create or replace table "{name}" as select * from frame')
+        connection.unregister("frame")
+        return name
+    if engine == "spark":
+        from support import spark
+
+        spark.write_tables({name: frame}, schema="training")
+    else:
+        postgres.write_tables({name: frame}, schema="training")
+    return f"training.{name}"
+
+
+def relation(engine: str, table: str) -> str:
+    return table if engine == "duckdb" else f"training.{table}"
+
+
+def fetch_all(scored) -> list[tuple]:
+    """predict()'s lazy result as rows: a DuckDB relation, a psycopg cursor, a Spark DataFrame."""
+    if hasattr(scored, "collect"):
+        return [tuple(row) for row in scored.collect()]
+    return scored.fetchall()
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_same_optimum_as_duckdb(engine, connection, datasets, case):
     table, options = CASES[case]
-    relation = table if engine == "duckdb" else f"training.{table}"
     features = datasets.features(table)
     ours = dbt_loss.train(
-        connection, relation, target="y", features=features, schema="engine_runs", **options
+        connection,
+        relation(engine, table),
+        target="y",
+        features=features,
+        schema="engine_runs",
+        **options,
     )
     reference = dbt_loss.train(
         datasets.connection,
@@ -80,7 +122,7 @@ def test_same_optimum_as_duckdb(engine, connection, datasets, case):
 def test_grouped_training_validation_and_scoring(engine, connection, datasets):
     """One model per group, a validation split (each engine hashes rows its own way, so the
     split is deterministic per engine) and scoring in SQL."""
-    relation = "synthetic_counts" if engine == "duckdb" else "training.synthetic_counts"
+    counts = relation(engine, "synthetic_counts")
     options = {
         "target": "y",
         "features": ["x0", "x1", "x2"],
@@ -89,7 +131,7 @@ def test_grouped_training_validation_and_scoring(engine, connection, datasets):
         "group_by": ["store"],
         "schema": "engine_runs",
     }
-    grouped = dbt_loss.train(connection, relation, **options)
+    grouped = dbt_loss.train(connection, counts, **options)
     reference = dbt_loss.train(
         datasets.connection, "synthetic_counts", **{**options, "schema": "ref"}
     )
@@ -97,32 +139,119 @@ def test_grouped_training_validation_and_scoring(engine, connection, datasets):
     for store, weights in grouped.weights.items():
         for name, value in weights.items():
             assert value == pytest.approx(reference.weights[store][name], rel=1e-7, abs=1e-10)
-    first = dbt_loss.train(connection, relation, **options, validation_fraction=0.25)
-    second = dbt_loss.train(connection, relation, **options, validation_fraction=0.25)
+    first = dbt_loss.train(connection, counts, **options, validation_fraction=0.25)
+    second = dbt_loss.train(connection, counts, **options, validation_fraction=0.25)
     assert first.validation_loss is not None and first.validation_loss == second.validation_loss
-    scored = dbt_loss.predict(connection, grouped, relation)
-    if engine == "duckdb":
-        prediction = scored.fetchnumpy()["prediction"]
-        assert np.all(prediction > 0) and np.all(np.isfinite(prediction))
+    assert first.weights == second.weights
+    assert_scores_as_on_duckdb(connection, datasets, grouped, counts, "synthetic_counts")
 
 
 def test_a_null_feature_scores_null(engine, connection, datasets):
     """PostgreSQL's GREATEST skips NULLs: a NULL predictor must not become e^700."""
     frame = datasets.frames["synthetic_counts"].head(5).copy()
     frame.loc[0, "x0"] = np.nan
-    if engine == "duckdb":
-        connection.register("frame", frame)
-        connection.execute("create or replace table with_null as select * from frame")
-        connection.unregister("frame")
-        relation = "with_null"
-    else:
-        postgres.write_tables({"with_null": frame}, schema="training")
-        relation = "training.with_null"
-    source = "synthetic_counts" if engine == "duckdb" else "training.synthetic_counts"
+    with_null = write_table(engine, connection, "with_null", frame)
     run = dbt_loss.train(
-        connection, source, target="y", features=["x0", "x1"], model="poisson", schema="engine_runs"
+        connection,
+        relation(engine, "synthetic_counts"),
+        target="y",
+        features=["x0", "x1"],
+        model="poisson",
+        schema="engine_runs",
     )
-    scored = dbt_loss.predict(connection, run, relation)
-    predictions = [row[-1] for row in scored.fetchall()]
+    scored = fetch_all(dbt_loss.predict(connection, run, with_null))
+    by_x1 = {row[1]: row[-1] for row in scored}  # x1 is unique in these rows; row order is not
+    predictions = [by_x1[x1] for x1 in frame["x1"]]
     assert predictions[0] is None
     assert all(p is not None and 0 < p < 1e6 for p in predictions[1:])
+
+
+def assert_scores_as_on_duckdb(connection, datasets, run, source: str, table: str) -> None:
+    """predict() on the engine equals the same weights (read back from the engine's run tables)
+    scored by DuckDB, row for row, to 1e-9 relative."""
+    engine = engine_for(connection)
+    record, weights = load_run(RunTables(engine, run.schema), run)
+    columns = datasets.frames[table].columns.tolist()
+    ours = sorted(fetch_all(dbt_loss.predict(connection, run, source)))
+    expressions = prediction_expressions(record, weights)
+    query = exp.select(
+        *[exp.column(c, quoted=True) for c in columns],
+        *[exp.alias_(e, n, quoted=True) for n, e in expressions.items()],
+    ).from_(exp.table_(table, quoted=True))
+    theirs = sorted(Engine(datasets.connection).fetch(query))
+    assert len(ours) == len(theirs) == len(datasets.frames[table])
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert mine[: len(columns)] == reference[: len(columns)]
+        assert mine[len(columns) :] == pytest.approx(reference[len(columns) :], rel=1e-9)
+
+
+def test_run_tables_record_the_run_and_score_as_duckdb(engine, connection, datasets):
+    """The run's row, one history row per iteration and the weights land in the run tables the
+    same way on every engine (on Spark, without DELETE or UPDATE), and scoring reads them."""
+    features = datasets.features("synthetic_binary")
+    source = relation(engine, "synthetic_binary")
+    run = dbt_loss.train(
+        connection,
+        source,
+        target="y",
+        features=features,
+        model="logistic",
+        l2=1e-3,
+        run_name="recorded",
+        schema="engine_tables",
+    )
+    tables = RunTables(engine_for(connection), "engine_tables")
+    record = tables.run(run.run_id)
+    assert record["status"] == "succeeded" and record["run_name"] == "recorded"
+    assert record["iterations"] == run.iterations > 0
+    assert record["objective"] == run.objective and record["finished_at"] is not None
+    assert tables.find("recorded")["run_id"] == run.run_id
+    history = engine_for(connection).fetch(
+        exp.select(exp.column("iteration"), exp.column("objective"))
+        .from_(tables.table("training_history"))
+        .where(exp.column("run_id").eq(exp.Literal.string(run.run_id)))
+        .order_by(exp.column("iteration"))
+    )
+    assert [row[0] for row in history] == list(range(1, run.iterations + 1))
+    assert all(np.isfinite(row[1]) for row in history)
+    weights = {row[2]: row[-1] for row in tables.weights(run.run_id)}
+    assert weights == run.weights
+    # a second run leaves the first one's rows alone
+    again = dbt_loss.train(
+        connection,
+        source,
+        target="y",
+        features=features[:2],
+        model="logistic",
+        schema="engine_tables",
+    )
+    assert {row[2]: row[-1] for row in tables.weights(run.run_id)} == run.weights
+    assert len(tables.weights(again.run_id)) == 3
+    assert tables.run(run.run_id) == record
+    assert_scores_as_on_duckdb(connection, datasets, run, source, "synthetic_binary")
+
+
+def test_spark_replaces_one_run_in_tables_without_dynamic_overwrite(engine, connection):
+    """Run tables made elsewhere without partitionOverwriteMode=dynamic: each run's rows are
+    still replaced through its own partition, never the whole table."""
+    if engine != "spark":
+        pytest.skip("Spark's partitioned run tables")
+    connection.sql("create schema if not exists engine_static")
+    for name, columns in COLUMNS.items():
+        definition = ", ".join(
+            f"`{c}` {exp.DataType.build(k).sql('spark')}" for c, k in columns
+        ).replace("TIMESTAMP", "TIMESTAMP_NTZ")
+        connection.sql(
+            f"create table if not exists engine_static.{name} ({definition}) using parquet "
+            "partitioned by (run_id)"
+        )
+    engine_ = engine_for(connection)
+    assert not engine_._overwrites_dynamically(exp.table_("training_weights", db="engine_static"))
+    options = {"target": "y", "model": "poisson", "schema": "engine_static"}
+    source = relation(engine, "synthetic_counts")
+    first = dbt_loss.train(connection, source, features=["x0"], **options)
+    second = dbt_loss.train(connection, source, features=["x0", "x1"], **options)
+    tables = RunTables(engine_, "engine_static")
+    assert {row[2]: row[-1] for row in tables.weights(first.run_id)} == first.weights
+    assert {row[2]: row[-1] for row in tables.weights(second.run_id)} == second.weights
+    assert tables.run(first.run_id)["status"] == tables.run(second.run_id)["status"] == "succeeded"

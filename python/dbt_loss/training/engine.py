@@ -91,6 +91,33 @@ class Engine:
         finally:
             self.connection.unregister("dbt_loss_insert")
 
+    def create_table(self, table: exp.Table, columns: list[tuple[str, str]], key: str) -> None:
+        """Creates a table if it is missing. `key` names the column whose rows replace_rows and
+        update_rows rewrite together (a run's id)."""
+        self.execute(exp.Create(this=_schema(table, columns), kind="TABLE", exists=True))
+
+    def replace_rows(
+        self, table: exp.Table, key: str, value: str, columns: list[str], rows: list[tuple]
+    ) -> None:
+        """Replaces the rows whose `key` column equals `value` with these (a delete and an
+        insert: atomic inside the caller's transaction)."""
+        where = exp.column(key, quoted=True).eq(exp.Literal.string(value))
+        self.execute(exp.delete(table, where=where))
+        self.insert_rows(table, columns, rows)
+
+    def update_rows(self, table: exp.Table, key: str, value: str, values: dict) -> None:
+        """Sets these columns on the rows whose `key` column equals `value`; the new values
+        are bound parameters."""
+        if not values:
+            return
+        names = list(values)
+        statement = exp.update(
+            table,
+            {exp.column(n, quoted=True): exp.Placeholder() for n in names},
+            where=exp.column(key, quoted=True).eq(exp.Literal.string(value)),
+        )
+        self.execute(statement, [values[n] for n in names])
+
     def row_bucket(self, columns: list[exp.Expression], salt: str, buckets: int) -> exp.Expression:
         """A deterministic bucket in [0, buckets) from a hash of the row's values: the same row
         lands in the same bucket on every run (the validation split, mini-batches)."""
@@ -214,8 +241,264 @@ def _postgres_type(value) -> str:
     return "text"
 
 
+class SparkEngine(Engine):
+    """Spark SQL through a SparkSession (pyspark 3.5+, local, cluster or Spark Connect): named
+    :name parameter markers bound by spark.sql(args=…), temporary views for loaded rows, and
+    DataFrame writes for inserts.
+
+    Spark has no transactions, and its Parquet tables no DELETE or UPDATE. The run tables are
+    therefore partitioned by run id, and a run's rows are replaced by overwriting its partition
+    (dynamic partition overwrite: the new files are written to a staging folder first and
+    swapped in at commit). A checkpoint is three writes in a fixed order: the history row is
+    appended, the run's weights partition is overwritten, then the run's row; a crash between
+    two of them leaves the previous weights or the new ones, each set whole, and a run row one
+    iteration behind its weights at worst."""
+
+    dialect = "spark"
+
+    def __init__(self, connection: Any):
+        super().__init__(connection)
+        self._dynamic: dict[str, bool] = {}
+
+    def render(self, expression: exp.Expression) -> str:
+        """Spark reads 0.5 as a DECIMAL(1,1) literal, and decimal arithmetic rounds to 38 digits
+        and raises on overflow under ANSI mode: every non-integer number is written with an
+        exponent (0.5E0), which Spark reads as a DOUBLE, as the other engines read 0.5."""
+
+        def doubles(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Literal) and not node.is_string:
+                text = node.this
+                if "." in text and "e" not in text.lower():
+                    return exp.Literal.number(f"{text}E0")
+            return node
+
+        return parenthesize(expression).transform(doubles).sql(dialect=self.dialect)
+
+    def _sql(self, sql: str, parameters: dict | list | None = None):
+        return self.connection.sql(sql, args=parameters or None)
+
+    def fetch(self, expression: exp.Expression) -> list[tuple]:
+        return [tuple(row) for row in self._sql(self.render(expression)).collect()]
+
+    def lazy(self, query: exp.Expression):
+        """A query's rows without fetching them: a Spark DataFrame."""
+        return self._sql(self.render(query))
+
+    def fetch_prepared(self, sql: str, parameters: dict) -> list[tuple]:
+        return [tuple(row) for row in self._sql(sql, parameters).collect()]
+
+    def execute(self, expression: exp.Expression, parameters: list | None = None) -> None:
+        self._sql(self.render(expression), parameters)  # commands run when spark.sql is called
+
+    def column_types(self, relation: exp.Expression) -> dict[str, str]:
+        """Spark's type names (DataType.simpleString: double, bigint, decimal(10,2), …), from
+        the analysed plan of a LIMIT 0 query: nothing is read."""
+        query = exp.select("*").from_(relation).limit(0)
+        schema = self._sql(self.render(query)).schema
+        return {f.name: f.dataType.simpleString() for f in schema.fields}
+
+    @contextmanager
+    def transaction(self):
+        """No transactions on Spark: the writes inside run one by one (see the class)."""
+        yield
+
+    def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
+        """A temporary view over the rows, replaced at each call."""
+        from pyspark.sql import types
+
+        fields = [
+            types.StructField(c, _spark_type([row[i] for row in rows]), True)
+            for i, c in enumerate(columns)
+        ]
+        frame = self.connection.createDataFrame(rows, types.StructType(fields))
+        frame.createOrReplaceTempView(name)
+
+    def _frame(self, table: exp.Table, columns: list[str], rows: list[tuple], fixed: dict):
+        """A DataFrame of the rows in the table's own column order and types (partition
+        columns last, as Spark lists them), with `fixed` column values on every row."""
+        schema = self._sql(self.render(exp.select("*").from_(table).limit(0))).schema
+        position = {c.lower(): i for i, c in enumerate(columns)}
+
+        def cell(row: tuple, name: str):
+            if name in fixed:
+                return fixed[name]
+            return row[position[name]] if name in position else None
+
+        records = [
+            tuple(_spark_value(cell(row, f.name.lower()), f.dataType) for f in schema.fields)
+            for row in rows
+        ]
+        return self.connection.createDataFrame(records, schema)
+
+    def insert_rows(self, table: exp.Table, columns: list[str], rows: list[tuple]) -> None:
+        """Appends the rows, written as data (a DataFrame), never as SQL text."""
+        if not rows:
+            return
+        self._frame(table, columns, rows, {}).write.insertInto(self.render(table))
+
+    def create_table(self, table: exp.Table, columns: list[tuple[str, str]], key: str) -> None:
+        """In the session's default format (spark.sql.sources.default: Parquet, or Delta on
+        Databricks), partitioned by `key` so a run's rows can be rewritten alone. File-format
+        tables get the option partitionOverwriteMode=dynamic (see replace_rows). A timestamp
+        is TIMESTAMP_NTZ: Spark's TIMESTAMP is an instant, the other engines' a wall time."""
+        fmt = self.connection.conf.get("spark.sql.sources.default", "parquet")
+        columns = [(c, "timestamp_ntz" if k == "timestamp" else k) for c, k in columns]
+        properties = [exp.FileFormatProperty(this=exp.Var(this=fmt))]
+        if fmt.lower() in FILE_FORMATS:
+            option = exp.Property(
+                this=exp.Literal.string("partitionOverwriteMode"),
+                value=exp.Literal.string("dynamic"),
+            )
+            properties.append(exp.OptionsProperty(expressions=[option]))
+        properties.append(
+            exp.PartitionedByProperty(
+                this=exp.Schema(expressions=[exp.to_identifier(key, quoted=True)])
+            )
+        )
+        create = exp.Create(
+            this=_schema(table, columns),
+            kind="TABLE",
+            exists=True,
+            properties=exp.Properties(expressions=properties),
+        )
+        self.execute(create)
+
+    def _overwrites_dynamically(self, table: exp.Table) -> bool:
+        """True for a file-format table whose INSERT OVERWRITE replaces only the partitions it
+        writes (the table option create_table sets). A writer option is not enough: Spark's
+        insertInto reads the table's options, and without them would replace every run."""
+        name = self.render(table)
+        if name not in self._dynamic:
+            described = {
+                str(row[0]).strip().lower(): str(row[1] or "")
+                for row in self._sql(f"DESCRIBE TABLE EXTENDED {name}").collect()
+            }
+            options = described.get("storage properties", "").lower().replace(" ", "")
+            self._dynamic[name] = (
+                described.get("provider", "").lower() in FILE_FORMATS
+                and "partitionoverwritemode=dynamic" in options
+            )
+        return self._dynamic[name]
+
+    def replace_rows(
+        self, table: exp.Table, key: str, value: str, columns: list[str], rows: list[tuple]
+    ) -> None:
+        """Overwrites the `key` = value partition (create_table partitions by `key`). On the
+        tables create_table makes, the new files are staged and swapped in at commit (dynamic
+        partition overwrite); otherwise (a Delta table: atomic) an INSERT OVERWRITE names the
+        partition, which Spark's Parquet tables empty before writing."""
+        frame = self._frame(table, columns, rows, {key.lower(): value})
+        if rows and self._overwrites_dynamically(table):
+            frame.write.insertInto(self.render(table), overwrite=True)
+            return
+        kept = [c for c in frame.columns if c.lower() != key.lower()]
+        frame.select(*kept).createOrReplaceTempView("dbt_loss_rows")
+        target = table.copy()
+        target.set(
+            "partition",
+            exp.Partition(expressions=[exp.column(key, quoted=True).eq(exp.Literal.string(value))]),
+        )
+        select = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_("dbt_loss_rows")
+        try:
+            self.execute(exp.insert(select, target, overwrite=True))
+        finally:
+            self.connection.catalog.dropTempView("dbt_loss_rows")
+
+    def update_rows(self, table: exp.Table, key: str, value: str, values: dict) -> None:
+        """Reads the rows, sets the values and overwrites their partition (replace_rows)."""
+        if not values:
+            return
+        query = (
+            exp.select("*")
+            .from_(table)
+            .where(exp.column(key, quoted=True).eq(exp.Literal.string(value)))
+        )
+        frame = self._sql(self.render(query))
+        names = [c.lower() for c in frame.columns]
+        changed = {n.lower(): v for n, v in values.items()}
+        rows = [
+            tuple(changed.get(n, current) for n, current in zip(names, row, strict=True))
+            for row in frame.collect()
+        ]
+        self.replace_rows(table, key, value, names, rows)
+
+    def row_bucket(self, columns: list[exp.Expression], salt: str, buckets: int) -> exp.Expression:
+        hashed = exp.Anonymous(this="xxhash64", expressions=[*columns, exp.Literal.string(salt)])
+        return exp.Anonymous(this="pmod", expressions=[hashed, exp.Literal.number(buckets)])
+
+    def is_finite(self, value: exp.Expression) -> exp.Expression:
+        """NaN = NaN is true in Spark too, so the special values are found with IN."""
+        special = [
+            exp.cast(exp.Literal.string(v), exp.DataType.build("double"))
+            for v in ("NaN", "Infinity", "-Infinity")
+        ]
+        return exp.not_(value.isin(*special))
+
+    def is_numeric(self, type_name: str) -> bool:
+        return type_name in ("tinyint", "smallint", "int", "bigint", "float", "double") or (
+            type_name.startswith("decimal")
+        )
+
+    def is_boolean(self, type_name: str) -> bool:
+        return type_name == "boolean"
+
+
+# Spark's file sources, whose tables take a partitionOverwriteMode option (not Delta)
+FILE_FORMATS = ("parquet", "orc", "avro", "json", "csv", "text")
+
+
+def _schema(table: exp.Table, columns: list[tuple[str, str]]) -> exp.Schema:
+    return exp.Schema(
+        this=table,
+        expressions=[
+            exp.ColumnDef(this=exp.to_identifier(c, quoted=True), kind=exp.DataType.build(k))
+            for c, k in columns
+        ],
+    )
+
+
+def _spark_type(values: list):
+    """The Spark type of a column of Python values (a loaded table's group keys and numbers)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from pyspark.sql import types
+
+    for value in values:
+        if isinstance(value, bool):
+            return types.BooleanType()
+        if isinstance(value, int):
+            return types.LongType()
+        if isinstance(value, float):
+            return types.DoubleType()
+        if isinstance(value, Decimal):
+            return types.DecimalType(38, 18)
+        if isinstance(value, dt.datetime):
+            return types.TimestampType()
+        if isinstance(value, dt.date):
+            return types.DateType()
+        if value is not None:
+            return types.StringType()
+    return types.StringType()
+
+
+def _spark_value(value, kind):
+    """A Python value of the type pyspark expects for a column of Spark type `kind`."""
+    from pyspark.sql import types
+
+    if value is None:
+        return None
+    if isinstance(kind, (types.DoubleType, types.FloatType)):
+        return float(value)
+    if isinstance(kind, types.IntegralType):
+        return int(value)
+    if isinstance(kind, types.StringType):
+        return str(value)
+    return value
+
+
 def engine_for(connection: Any) -> Engine:
-    """The engine of a connection: DuckDB, or PostgreSQL through psycopg 3."""
+    """The engine of a connection: DuckDB, PostgreSQL through psycopg 3, or a SparkSession."""
     if isinstance(connection, Engine):
         return connection
     module = type(connection).__module__
@@ -223,7 +506,9 @@ def engine_for(connection: Any) -> Engine:
         return Engine(connection)
     if module.startswith("psycopg"):
         return PostgresEngine(connection)
+    if module.startswith("pyspark.sql") and hasattr(connection, "createDataFrame"):
+        return SparkEngine(connection)
     raise TypeError(
-        "dbt_loss.train: argument 'connection' must be a DuckDB or psycopg connection, "
-        f"got {type(connection)}"
+        "dbt_loss.train: argument 'connection' must be a DuckDB or psycopg connection or a "
+        f"SparkSession, got {type(connection)}"
     )

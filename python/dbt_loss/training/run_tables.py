@@ -7,6 +7,8 @@
   feature, intercept included. During a run they are the checkpoint `resume=` starts from.
 
 Every write of an iteration is one transaction: a crash leaves the previous checkpoint whole.
+How a run's rows are created, replaced and updated is the engine's (engine.py): Spark, which
+has no transactions and no DELETE on Parquet, partitions the tables by run_id instead.
 """
 
 from __future__ import annotations
@@ -76,16 +78,7 @@ class RunTables:
             exp.Create(this=exp.to_identifier(self.schema, quoted=True), kind="SCHEMA", exists=True)
         )
         for name, columns in COLUMNS.items():
-            schema = exp.Schema(
-                this=self.table(name),
-                expressions=[
-                    exp.ColumnDef(
-                        this=exp.to_identifier(column, quoted=True), kind=exp.DataType.build(kind)
-                    )
-                    for column, kind in columns
-                ],
-            )
-            self.engine.execute(exp.Create(this=schema, kind="TABLE", exists=True))
+            self.engine.create_table(self.table(name), columns, key="run_id")
 
     def _where_run(self, run_id: str) -> exp.Expression:
         return exp.column("run_id", quoted=True).eq(exp.Literal.string(run_id))
@@ -97,7 +90,8 @@ class RunTables:
             self.engine.insert_rows(self.table(RUNS), columns, [tuple(row.get(c) for c in columns)])
 
     def checkpoint(self, run_id: str, history: dict, weights: list[tuple], summary: dict) -> None:
-        """One iteration: its history row, the weights after it, and the run's progress."""
+        """One iteration: its history row, the weights after it, and the run's progress, in
+        this order (on an engine without transactions, the run's row is written last)."""
         with self.engine.transaction():
             columns = [c for c, _ in COLUMNS[HISTORY]]
             self.engine.insert_rows(
@@ -115,28 +109,25 @@ class RunTables:
             self._update(run_id, {**summary, "status": status, "finished_at": now()})
 
     def _replace_weights(self, run_id: str, weights: list[tuple]) -> None:
-        self.engine.execute(exp.delete(self.table(WEIGHTS), where=self._where_run(run_id)))
         columns = [c for c, _ in COLUMNS[WEIGHTS]]
-        self.engine.insert_rows(self.table(WEIGHTS), columns, [(run_id, *w) for w in weights])
+        self.engine.replace_rows(
+            self.table(WEIGHTS), "run_id", run_id, columns, [(run_id, *w) for w in weights]
+        )
 
     def _update(self, run_id: str, values: dict) -> None:
-        if not values:
-            return
-        names = list(values)
-        statement = exp.update(
-            self.table(RUNS),
-            {exp.column(n, quoted=True): exp.Placeholder() for n in names},
-            where=self._where_run(run_id),
-        )
-        self.engine.connection.execute(self.engine.render(statement), [values[n] for n in names])
+        self.engine.update_rows(self.table(RUNS), "run_id", run_id, values)
 
     def run(self, run_id: str) -> dict | None:
-        query = exp.select("*").from_(self.table(RUNS)).where(self._where_run(run_id))
-        cursor = self.engine.connection.execute(self.engine.render(query))
-        row = cursor.fetchone()
-        if row is None:
+        columns = [c for c, _ in COLUMNS[RUNS]]
+        query = (
+            exp.select(*[exp.column(c, quoted=True) for c in columns])
+            .from_(self.table(RUNS))
+            .where(self._where_run(run_id))
+        )
+        rows = self.engine.fetch(query)
+        if not rows:
             return None
-        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+        return dict(zip(columns, rows[0], strict=True))
 
     def find(self, run: str) -> dict | None:
         """A run by id, or the latest succeeded run of that name."""
