@@ -1,6 +1,7 @@
 """The README's main job: build the example retail warehouse on an embedded DuckDB file with
 dbt, then print what a dashboard would show: loss tables, the models trained inside
-`dbt build` against the hand-made ones, the loss history, and the outcome of every data test.
+`dbt build` against the hand-made ones, a loss chosen by select_loss, a training report, the
+loss history, and the outcome of every data test.
 
 Each run retrains the models (a Python model calling dbt_loss.train), scores them in SQL
 (dbt_loss.prediction) and appends one evaluation to the loss history."""
@@ -81,6 +82,40 @@ def test_outcomes(results, connection) -> Table:
     return table
 
 
+def choose_demand_loss(connection):
+    """Which loss should the demand model minimise when the business pays per unit of error?
+    select_loss trains the candidates on one split (side by side where they can share
+    queries) and ranks them by MAE on the held-out weeks."""
+    result = dbt_loss.select_loss(
+        connection,
+        "main.demand_training_rows",
+        target="demand",
+        features=["price", "on_promotion", "season_sin", "season_cos", "week", "store"],
+        model="linear",
+        candidates=[
+            {"loss": "mse"},
+            {"loss": "mse", "l2": 1e-2},
+            {"loss": "huber", "delta": 5},
+            {"loss": "huber", "delta": 10},
+            {"loss": "pseudo_huber", "delta": 10},
+            {"loss": "quantile", "alpha": 0.5},
+        ],
+        metric="mae",
+    )
+    show(
+        "Choosing the demand loss: select_loss, ranked by MAE on held-out rows "
+        f"(leaderboard {result.schema}.{result.table})",
+        f"""
+         select rank, candidate, value as mae, is_winner, run_id
+         from "{result.schema}"."{result.table}"
+         where selection_id = '{result.selection_id}'
+         order by rank
+         """,
+        connection,
+    )
+    return result.winner
+
+
 def main() -> int:
     started = time.perf_counter()
     console.rule("dbt_loss example: a retail warehouse")
@@ -141,8 +176,13 @@ def main() -> int:
                 connection,
             )
         if "trained_models" in built:
-            runs = connection.execute("select run_id from trained_models").fetchall()
-            paths = dbt_loss.report(connection, [r for (r,) in runs], output=REPORT)
+            winner = choose_demand_loss(connection)
+            runs = [
+                r for (r,) in connection.execute("select run_id from trained_models").fetchall()
+            ]
+            if winner is not None:
+                runs.append(winner.run_id)
+            paths = dbt_loss.report(connection, runs, output=REPORT)
             console.print(f"Training report: {paths[0]} ({len(paths) - 1} PNG images beside it)")
         if "forecast_loss_history" in built:
             rows, evaluations, models = connection.execute(
