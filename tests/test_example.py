@@ -1,5 +1,6 @@
 """The README's main job runs from the repository and prints the loss tables, the models it
-trained inside `dbt build`, the loss history and the data test outcomes."""
+trained inside `dbt build`, a loss chosen by select_loss, a training report, the loss history
+and the data test outcomes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+
+import duckdb
 
 from support.dbt import ROOT
 
@@ -39,6 +42,17 @@ def test_demo_builds_the_example_warehouse_and_prints_loss_tables(tmp_path):
     for run_name, loss in [("demand_huber", "huber"), ("churn_logistic", "binary_cross_entropy")]:
         assert re.search(rf"{run_name}\W+\w+\W+{loss}\W+succeeded\W+\d+\W+[\d.]+", output), output
     assert "Trained models against the hand-made ones" in output
+
+    # a loss chosen by select_loss, and a report on the trained runs and the winner
+    assert "Choosing the demand loss" in output
+    with duckdb.connect(str(tmp_path / "retail.duckdb"), read_only=True) as connection:
+        candidates, winners, statuses = connection.execute(
+            "select count(*), count(*) filter (where is_winner), count(distinct r.status) "
+            "from dbt_loss.loss_selection join dbt_loss.training_runs r using (run_id)"
+        ).fetchone()
+    assert (candidates, winners, statuses) == (6, 1, 1)
+    assert (tmp_path / "report" / "report.html").stat().st_size > 0
+    assert len(list((tmp_path / "report").glob("*.png"))) >= 9
     assert "Loss history: forecast_loss_history holds 32 rows, 1 evaluation(s)" in output
 
     # data tests: some pass, the severity-warn ones warn with their failing groups
