@@ -28,6 +28,8 @@ def kind_of(sql: str) -> str:
         return "profile: checks and means"
     if text.startswith("SELECT AVG("):
         return "profile: variances"
+    if ("AS H_0" in text or " H_0," in text) and "LOSS_TRAIN" not in text:
+        return "curvature on a sample"
     if "AS H_0" in text or " H_0," in text:
         return "statistics with curvature"
     if "SW_TRAIN" in text and "LOSS_0" in text:
