@@ -143,8 +143,8 @@ def _outputs(record: dict, predictors: dict) -> dict[str, exp.Expression]:
 def predict(connection, run, relation, *, schema: str | None = None):
     """The relation's rows with a `prediction` column (and `probability_<class>` columns for
     softmax), computed in the warehouse. Returns the engine's lazy result (DuckDB: a
-    DuckDBPyRelation; PostgreSQL: an executed psycopg cursor), so nothing is exported until
-    you ask for it."""
+    DuckDBPyRelation; PostgreSQL: an executed psycopg cursor; Spark: a DataFrame), so nothing
+    is exported until you ask for it."""
     engine = engine_for(connection)
     schema = schema or (run.schema if isinstance(run, TrainingRun) else "dbt_loss")
     record, weights = load_run(RunTables(engine, schema), run)

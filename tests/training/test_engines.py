@@ -83,7 +83,7 @@ def fetch_all(scored) -> list[tuple]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_same_optimum_as_duckdb(engine, connection, datasets, case):
+def test_same_optimum_as_duckdb(engine, connection, datasets, case, record_property):
     table, options = CASES[case]
     features = datasets.features(table)
     ours = dbt_loss.train(
@@ -103,7 +103,9 @@ def test_same_optimum_as_duckdb(engine, connection, datasets, case):
         **options,
     )
     assert ours.status == reference.status == "succeeded"
-    assert ours.objective == pytest.approx(reference.objective, rel=1e-6)
+    difference = abs(ours.objective - reference.objective) / abs(reference.objective)
+    record_property("objective_relative_difference", difference)  # in --junitxml reports
+    assert difference <= 1e-6
     if case == "quantile":  # a linear programme: engines' rounding may pick the next vertex
         return
     mine = np.array(

@@ -3,12 +3,15 @@ users move to, and reads back in that dialect."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from dbt_loss.training.design import Design, Feature
+from dbt_loss.training.engine import Engine, PostgresEngine, SparkEngine
 from dbt_loss.training.losses import LOSS_PARAMETERS, MODEL_LOSSES, build_loss
 from dbt_loss.training.queries import (
     Parameters,
@@ -76,3 +79,23 @@ def test_trainer_statements_transpile(model, loss, grouped):
         for dialect in DIALECTS:
             sql = tree.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
             assert sqlglot.parse_one(sql, read=dialect) is not None
+
+
+# No engine's own rendering needs a connection.
+ENGINES = [Engine(None), PostgresEngine(None), SparkEngine(None)]
+# a number with a decimal point and no exponent: a DECIMAL literal in Spark SQL
+DECIMAL_LITERAL = re.compile(r"(?<![\w.`'])\d+\.\d+(?![\d.eE])")
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["one_model", "per_group"])
+@pytest.mark.parametrize(("model", "loss"), LOSSES, ids=[f"{m}-{name}" for m, name in LOSSES])
+def test_engines_render_statements_their_dialect_reads(model, loss, grouped):
+    """Each engine's render (sqlglot plus its own rewrites) gives SQL its dialect parses; Spark's
+    numbers are all DOUBLE literals, never DECIMAL."""
+    for statement in statements(model, loss, grouped):
+        for engine in ENGINES:
+            sql = engine.render(statement)
+            assert sqlglot.parse_one(sql, read=engine.dialect) is not None
+            if engine.dialect == "spark":
+                assert not DECIMAL_LITERAL.search(sql), DECIMAL_LITERAL.search(sql)
+                assert "E0" in sql
