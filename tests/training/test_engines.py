@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 from sqlglot import exp
 
@@ -45,10 +46,10 @@ def connection(engine, datasets):
             yield c
         return
     if engine == "spark":
-        from support import spark
+        from support.spark import session
 
-        spark.write_tables(datasets.frames, schema="training")
-        yield spark.session()
+        write_spark_tables(datasets.frames)
+        yield session()
         return
     postgres.write_tables(datasets.frames, schema="training")
     with postgres.connect() as c:
@@ -63,12 +64,37 @@ def write_table(engine, connection, name: str, frame) -> str:
         connection.unregister("frame")
         return name
     if engine == "spark":
-        from support import spark
-
-        spark.write_tables({name: frame}, schema="training")
+        write_spark_tables({name: frame})
     else:
         postgres.write_tables({name: frame}, schema="training")
     return f"training.{name}"
+
+
+def write_spark_tables(frames: dict, schema: str = "training") -> None:
+    """Each frame as a Parquet table in `schema`, NaN as NULL (as DuckDB reads pandas)."""
+    from pyspark.sql import types
+
+    from support.spark import session
+
+    def kind(series):
+        if pd.api.types.is_integer_dtype(series):
+            return types.LongType()
+        if pd.api.types.is_float_dtype(series):
+            return types.DoubleType()
+        return types.StringType()
+
+    def value(v):
+        return None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v
+
+    spark = session()
+    spark.sql(f"create schema if not exists `{schema}`")
+    for name, frame in frames.items():
+        structure = types.StructType([types.StructField(c, kind(frame[c])) for c in frame.columns])
+        rows = [tuple(value(v) for v in row) for row in frame.itertuples(index=False)]
+        spark.sql(f"drop table if exists `{schema}`.`{name}`")
+        spark.createDataFrame(rows, structure).write.format("parquet").saveAsTable(
+            f"`{schema}`.`{name}`"
+        )
 
 
 def relation(engine: str, table: str) -> str:
