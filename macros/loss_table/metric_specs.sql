@@ -1,5 +1,5 @@
 {#- Normalises a metrics argument ('mse', or {'name': 'huber', 'delta': 10, 'alias': ...}) to
-    a list of {name, label, params, reduction}, with defaults filled in. Fails at compile time
+    a list of {name, label, params, reduction, strict}, with defaults filled in. Fails at compile time
     on an unknown metric, an unknown or missing parameter, or a duplicate label. -#}
 {% macro metric_specs(metrics, macro_name='loss_table') -%}
   {%- set catalog = dbt_loss.metric_catalog() -%}
@@ -38,7 +38,7 @@
       {{ exceptions.raise_compiler_error(where ~ ": the metric '" ~ label ~ "' is listed twice; give one an 'alias'") }}
     {%- endif -%}
     {%- do labels.append(label) -%}
-    {%- do specs.append({'name': given.name, 'label': label, 'params': params, 'reduction': entry.reduction}) -%}
+    {%- do specs.append({'name': given.name, 'label': label, 'params': params, 'reduction': entry.reduction, 'strict': entry.get('strict', false)}) -%}
   {%- endfor -%}
   {{ return(specs) }}
 {%- endmacro %}

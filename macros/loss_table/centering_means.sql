@@ -1,0 +1,20 @@
+{#- First pass of the two-pass metrics: the weighted means of y and (if `mean_residual` names
+    a column) of the residual, as select expressions aliased `mean_actual` and
+    `mean_residual`: plain aggregates, or window columns with `over` (a window clause).
+    Only rows where actual is not NULL count: the caller passes rows it has filtered with the
+    row guard, or actual and weight already NULL on the rows the guard rejects. -#}
+{% macro centering_means(actual, predicted, weight, mean_actual, mean_residual=none, over=none) -%}
+  {%- set y = dbt_loss.as_double(actual) -%}
+  {%- set s = dbt_loss.as_double(weight) if weight is not none else none -%}
+  {%- set over = (" " ~ over) if over else "" -%}
+  {%- set total = "nullif(" ~ (("sum(" ~ s ~ ")") if s else ("count(" ~ y ~ ")")) ~ over ~ ", 0)" -%}
+  {%- set terms = {mean_actual: y} -%}
+  {%- if mean_residual -%}
+    {%- do terms.update({mean_residual: dbt_loss.residual(actual, predicted)}) -%}
+  {%- endif -%}
+  {%- set means = [] -%}
+  {%- for alias, term in terms.items() -%}
+    {%- do means.append("sum(" ~ ((s ~ " * ") if s else "") ~ term ~ ")" ~ over ~ " / " ~ total ~ " as " ~ alias) -%}
+  {%- endfor -%}
+  {{ return(means) }}
+{%- endmacro %}
