@@ -259,22 +259,35 @@ def test_run_tables_record_the_run_and_score_as_duckdb(engine, connection, datas
     assert_scores_as_on_duckdb(connection, datasets, run, source, "synthetic_binary")
 
 
-def test_spark_replaces_one_run_in_tables_without_dynamic_overwrite(engine, connection):
-    """Run tables made elsewhere without partitionOverwriteMode=dynamic: each run's rows are
-    still replaced through its own partition, never the whole table."""
-    if engine != "spark":
-        pytest.skip("Spark's partitioned run tables")
-    connection.sql("create schema if not exists engine_static")
-    for name, columns in COLUMNS.items():
-        definition = ", ".join(
-            f"`{c}` {exp.DataType.build(k).sql('spark')}" for c, k in columns
-        ).replace("TIMESTAMP", "TIMESTAMP_NTZ")
-        connection.sql(
-            f"create table if not exists engine_static.{name} ({definition}) using parquet "
-            "partitioned by (run_id)"
-        )
+def test_run_tables_made_elsewhere_replace_one_run_at_a_time(engine, connection):
+    """Run tables created beforehand, outside dbt_loss (on Spark: partitioned Parquet without
+    partitionOverwriteMode=dynamic): each run's rows are still replaced on their own, never
+    the whole table."""
     engine_ = engine_for(connection)
-    assert not engine_._overwrites_dynamically(exp.table_("training_weights", db="engine_static"))
+    engine_.execute(
+        exp.Create(this=exp.to_identifier("engine_static", quoted=True), kind="SCHEMA", exists=True)
+    )
+    for name, columns in COLUMNS.items():
+        if engine == "spark":
+            definition = ", ".join(
+                f"`{c}` {exp.DataType.build(k).sql('spark')}" for c, k in columns
+            ).replace("TIMESTAMP", "TIMESTAMP_NTZ")
+            connection.sql(
+                f"create table if not exists engine_static.{name} ({definition}) using parquet "
+                "partitioned by (run_id)"
+            )
+            continue
+        schema = exp.Schema(
+            this=exp.table_(name, db="engine_static", quoted=True),
+            expressions=[
+                exp.ColumnDef(this=exp.to_identifier(c, quoted=True), kind=exp.DataType.build(k))
+                for c, k in columns
+            ],
+        )
+        engine_.execute(exp.Create(this=schema, kind="TABLE", exists=True))
+    if engine == "spark":
+        weights = exp.table_("training_weights", db="engine_static")
+        assert not engine_._overwrites_dynamically(weights)
     options = {"target": "y", "model": "poisson", "schema": "engine_static"}
     source = relation(engine, "synthetic_counts")
     first = dbt_loss.train(connection, source, features=["x0"], **options)

@@ -16,6 +16,9 @@ class Engine:
     """A database connection and the SQL dialect it speaks (DuckDB, the default)."""
 
     dialect = "duckdb"
+    # How often a training run writes its checkpoint: every iteration (0) where a write is a
+    # cheap transaction; at most this many seconds apart where each write is a job of its own.
+    checkpoint_seconds = 0.0
 
     def __init__(self, connection: Any):
         self.connection = connection
@@ -255,6 +258,7 @@ class SparkEngine(Engine):
     iteration behind its weights at worst."""
 
     dialect = "spark"
+    checkpoint_seconds = 10.0  # each checkpoint is several write jobs of about half a second
 
     def __init__(self, connection: Any):
         super().__init__(connection)

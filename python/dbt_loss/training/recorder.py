@@ -49,6 +49,9 @@ class RunRecorder:
         self.run_name = run_name
         self.iteration = 0  # the last iteration recorded
         self.started = time.perf_counter()
+        self.pending: list[dict] = []  # history rows not written yet
+        self.latest: tuple | None = None  # (weights rows, run summary) after the last iteration
+        self.written = self.started
 
     def record(self) -> dict:
         plan, settings = self.plan, self.plan.settings
@@ -92,17 +95,17 @@ class RunRecorder:
         return [(*row[:-1], float(row[-1])) for row in rows]
 
     def checkpoint(self, number: int, states: dict) -> dict:
-        """The iteration's history row, the weights after it and the run's progress, in one
-        transaction; returns the history row."""
+        """Records an iteration: its history row, the weights after it and the run's
+        progress, written in one transaction now, or with the next checkpoint where the
+        engine asks for fewer writes. Returns the history row."""
         summary = summarize(states)
         history = {
             **summary,
             "iteration": number,
             "elapsed_seconds": time.perf_counter() - self.started,
         }
-        self.tables.checkpoint(
-            self.run_id,
-            history,
+        self.pending.append(history)
+        self.latest = (
             self.weights_rows({k: s.theta for k, s in states.items()}),
             {
                 "iterations": number,
@@ -112,19 +115,34 @@ class RunRecorder:
             },
         )
         self.iteration = number
+        interval = self.tables.engine.checkpoint_seconds
+        if time.perf_counter() - self.written >= interval:
+            self.flush()
         return history
 
+    def flush(self) -> None:
+        """Writes the iterations recorded since the last checkpoint."""
+        if not self.pending:
+            return
+        weights, summary = self.latest
+        self.tables.checkpoint(self.run_id, self.pending, weights, summary)
+        self.pending = []
+        self.written = time.perf_counter()
+
     def interrupted(self) -> None:
+        self.flush()
         self.tables.finish(
             self.run_id, "interrupted", {"message": "interrupted; resume with resume="}, None
         )
 
     def failed(self, message: str) -> None:
+        self.flush()
         self.tables.finish(self.run_id, "failed", {"message": message[:1000]}, None)
 
     def finish(self, status: str, message: str | None, final: dict, stats: dict | None):
         """The run's final row and weights; `stats` are the statistics at `final` (None when
         the run failed before they could be measured)."""
+        self.flush()
         plan = self.plan
         summary = {"objective": None, "train_loss": None, "validation_loss": None}
         if stats is not None:

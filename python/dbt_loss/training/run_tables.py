@@ -6,7 +6,9 @@
 - training_weights: the latest weights in raw feature units, one row per group, class and
   feature, intercept included. During a run they are the checkpoint `resume=` starts from.
 
-Every write of an iteration is one transaction: a crash leaves the previous checkpoint whole.
+Every checkpoint is one transaction: a crash leaves the previous checkpoint whole. Where each
+write is a job of its own (Spark), checkpoints are written at most every few seconds
+(Engine.checkpoint_seconds) and hold every iteration since the last.
 How a run's rows are created, replaced and updated is the engine's (engine.py): Spark, which
 has no transactions and no DELETE on Parquet, partitions the tables by run_id instead.
 """
@@ -89,15 +91,18 @@ class RunTables:
         with self.engine.transaction():
             self.engine.insert_rows(self.table(RUNS), columns, [tuple(row.get(c) for c in columns)])
 
-    def checkpoint(self, run_id: str, history: dict, weights: list[tuple], summary: dict) -> None:
-        """One iteration: its history row, the weights after it, and the run's progress, in
-        this order (on an engine without transactions, the run's row is written last)."""
+    def checkpoint(
+        self, run_id: str, history: list[dict], weights: list[tuple], summary: dict
+    ) -> None:
+        """The iterations since the last checkpoint: their history rows, the weights after the
+        last of them, and the run's progress, in this order (on an engine without
+        transactions, the run's row is written last)."""
         with self.engine.transaction():
             columns = [c for c, _ in COLUMNS[HISTORY]]
             self.engine.insert_rows(
                 self.table(HISTORY),
                 columns,
-                [tuple({"run_id": run_id, **history}.get(c) for c in columns)],
+                [tuple({"run_id": run_id, **row}.get(c) for c in columns) for row in history],
             )
             self._replace_weights(run_id, weights)
             self._update(run_id, summary)
