@@ -1,8 +1,10 @@
-"""Every statement the trainer's query builders emit renders, through sqlglot, for the engines
-users move to, and reads back in that dialect."""
+"""Every statement the trainer's query builders emit (statistics, sampled curvature, line
+search, candidate points, nearest rows, and candidates side by side) renders, through sqlglot,
+for the engines users move to, and reads back in that dialect."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -12,10 +14,12 @@ from sqlglot.errors import ErrorLevel
 
 from dbt_loss.training.design import Design, Feature
 from dbt_loss.training.engine import Engine, PostgresEngine, SparkEngine
-from dbt_loss.training.losses import LOSS_PARAMETERS, MODEL_LOSSES, build_loss
+from dbt_loss.training.losses import LOSS_PARAMETERS, MODEL_LOSSES, build_loss, per_candidate
 from dbt_loss.training.queries import (
     Parameters,
     Softmax,
+    candidates_query,
+    curvature_query,
     line_search_query,
     nearest_rows_query,
     statistics_query,
@@ -68,6 +72,20 @@ def statements(model: str, loss_name: str, grouped: bool) -> list[exp.Expression
     ]
     if loss_name == "quantile":
         built.append(nearest_rows_query(d, parameters, 3))
+        built.append(candidates_query(d, loss, parameters, 4))
+    if curvature:
+        sample = column("x").eq(exp.Literal.number(1))
+        built.append(curvature_query(d, loss, parameters, sample))
+    if not grouped:  # the same loss as two candidates trained side by side
+        fanned = dataclasses.replace(d, groups=["dbt_loss_candidate"], fanned=True)
+        side = Parameters(fanned, "dbt_loss_parameters_candidates")
+        both = (
+            loss
+            if model == "softmax"
+            else per_candidate(exp.column("dbt_loss_candidate", quoted=True), [loss, loss])
+        )
+        built.append(statistics_query(fanned, both, side, curvature=curvature))
+        built.append(line_search_query(fanned, both, side, (1.0, 0.5)))
     return built
 
 
