@@ -1,5 +1,6 @@
 """Builds the integration_tests dbt project once per session on a fresh DuckDB file, and, with
-`--engines duckdb,postgres` (or DBT_LOSS_ENGINES), the loss models on PostgreSQL too."""
+`--engines duckdb,postgres,spark` (or DBT_LOSS_ENGINES), the same project on PostgreSQL and on
+Spark too: the cross-engine tests (those taking `engine_warehouse`) run once per engine."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import duckdb
 import pandas as pd
 import pytest
 
-from support import postgres
+from support import compare, postgres, spark
 from support.cases import all_tables
 from support.dbt import INTEGRATION_PROJECT, DbtProject
 from support.references import REGRESSION, TABLES
 
+ENGINES = ("duckdb", "postgres", "spark")
+
 
 class Warehouse:
     """The built DuckDB file: the case tables as written, and the models dbt built from them."""
+
+    engine = "duckdb"
 
     def __init__(self, project: DbtProject, tables: dict[str, pd.DataFrame]):
         self.project = project
@@ -33,15 +38,36 @@ class Warehouse:
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def relation(self, schema: str, name: str) -> str:
+        """A quoted schema.table name in the engine's SQL."""
+        return f'{schema}."{name}"'
+
     def model(self, name: str) -> list[dict]:
-        return self.rows(f'select * from main."{name}"')
+        return self.rows(f"select * from {self.relation('main', name)}")
 
 
 class PostgresWarehouse(Warehouse):
     """The same models, built by dbt-postgres on the server the suite was pointed at."""
 
+    engine = "postgres"
+
     def rows(self, sql: str) -> list[dict]:
         return postgres.rows(sql)
+
+
+class SparkWarehouse(Warehouse):
+    """The same models, built by dbt-spark (session method) in this process's SparkSession."""
+
+    engine = "spark"
+
+    def rows(self, sql: str) -> list[dict]:
+        return spark.rows(sql)
+
+    def relation(self, schema: str, name: str) -> str:
+        return f"`{schema}`.`{name}`"
+
+
+WAREHOUSES = {"duckdb": Warehouse, "postgres": PostgresWarehouse, "spark": SparkWarehouse}
 
 
 def write_tables(database, tables: dict[str, pd.DataFrame]) -> None:
@@ -68,58 +94,79 @@ def build_vars() -> dict:
     return {"metric_cases": metric_cases, "loss_table_metrics": loss_table_metrics}
 
 
+def build(project: DbtProject) -> None:
+    """Every model and every generic test that should pass; those that fail on purpose are
+    run, and checked, by test_generic_tests.py. --full-refresh: a server the suite ran on
+    before keeps its incremental loss history."""
+    project.run("build", "--exclude", "tag:expected_failure", "--full-refresh", vars=build_vars())
+
+
+def engines(config) -> list[str]:
+    return [e.strip() for e in config.getoption("engines").split(",") if e.strip()]
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--engines",
         default=os.environ.get("DBT_LOSS_ENGINES", "duckdb"),
-        help="comma-separated engines for the cross-engine tests: duckdb,postgres",
+        help="comma-separated engines for the cross-engine tests: duckdb,postgres,spark",
     )
 
 
 def pytest_generate_tests(metafunc):
     if "engine_warehouse" in metafunc.fixturenames:
-        engines = [e.strip() for e in metafunc.config.getoption("engines").split(",") if e.strip()]
-        metafunc.parametrize("engine_warehouse", engines, indirect=True, scope="session")
+        metafunc.parametrize(
+            "engine_warehouse", engines(metafunc.config), indirect=True, scope="session"
+        )
 
 
 @pytest.fixture(scope="session")
 def engine_warehouse(request, tmp_path_factory) -> Warehouse:
-    """The loss models on one engine: the values the cross-engine tests compare."""
-    if request.param == "duckdb":
+    """The integration project built on one engine: the values the cross-engine tests compare."""
+    engine = request.param
+    if engine == "duckdb":
         return request.getfixturevalue("warehouse")
-    if request.param != "postgres":
-        raise ValueError(f"unknown engine {request.param!r}: duckdb or postgres")
-    postgres.profile_environment()
-    scratch = tmp_path_factory.mktemp("dbt_postgres")
-    project = DbtProject(INTEGRATION_PROJECT, scratch / "unused.duckdb", scratch, target="postgres")
-    project.run("deps")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
     tables = all_tables()
-    postgres.write_tables(tables)
-    project.run(
-        "build", "--select", "path:models/losses", "path:models/loss_tables", vars=build_vars()
-    )
-    return PostgresWarehouse(project, tables)
+    if engine == "postgres":
+        postgres.profile_environment()
+        postgres.write_tables(tables)
+    else:
+        # in schema `cases` (see models/sources.yml); creates the session dbt-spark picks up
+        spark.write_tables(tables, schema="cases")
+    scratch = tmp_path_factory.mktemp(f"dbt_{engine}")
+    project = DbtProject(INTEGRATION_PROJECT, scratch / "unused.duckdb", scratch, target=engine)
+    project.run("deps")
+    build(project)
+    return WAREHOUSES[engine](project, tables)
 
 
 @pytest.fixture(scope="session")
 def warehouse(dbt_project) -> Warehouse:
     tables = all_tables()
     write_tables(dbt_project.database, tables)
-    # Generic tests that fail on purpose are run, and checked, by test_generic_tests.py.
-    dbt_project.run(
-        "build",
-        "--exclude",
-        "tag:expected_failure",
-        vars=build_vars(),
-    )
+    build(dbt_project)
     return Warehouse(dbt_project, tables)
 
 
-def pytest_terminal_summary(terminalreporter):
-    from support.compare import worst
+@pytest.fixture(autouse=True)
+def _engine_of_test(request):
+    """Tells support/compare.py which engine the values it checks come from."""
+    callspec = getattr(request.node, "callspec", None)
+    compare.current["engine"] = (
+        callspec.params.get("engine_warehouse", "duckdb") if callspec else "duckdb"
+    )
 
-    if worst["where"]:
+
+def pytest_terminal_summary(terminalreporter):
+    if compare.worst["where"]:
         terminalreporter.write_line(
             f"dbt_loss: worst relative error against a reference: "
-            f"{worst['relative_error']:.3g} at {worst['where']}"
+            f"{compare.worst['relative_error']:.3g} at {compare.worst['where']}"
         )
+    if len(compare.worst_by_engine) > 1:
+        for engine, record in sorted(compare.worst_by_engine.items()):
+            terminalreporter.write_line(
+                f"dbt_loss: worst on {engine}: {record['relative_error']:.3g} at {record['where']}"
+            )
