@@ -6,8 +6,10 @@ support/postgres.py writes them), and rows are read back with NULL (None) kept a
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -25,6 +27,8 @@ def session():
     of the tiered default). Measured on the integration project's Spark build: about a quarter
     less time than Spark's defaults."""
     scratch = Path(tempfile.mkdtemp(prefix="dbt_loss_spark_"))
+    # registered first, so it runs last at exit: after pyspark has stopped the session
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
     try:
