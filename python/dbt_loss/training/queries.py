@@ -280,6 +280,15 @@ def curvature_pairs(design: Design) -> list[tuple[int, int, int, int]]:
     return [(*flat[a], *flat[b]) for a in range(len(flat)) for b in range(a, len(flat))]
 
 
+def _weighted_loss_sum(loss: Loss | Softmax, etas: list[Expr], y: Expr, w: Expr, name: str):
+    """Σ w·ℓ(η, y) at the given linear predictors, as a named aggregate."""
+    if isinstance(loss, Softmax):
+        value = _softmax_parts(etas, y, loss.label_smoothing)[0]
+    else:
+        value = loss.value(etas[0], y)
+    return exp.alias_(exp.Sum(this=w * paren(value)), name)
+
+
 def line_search_query(
     design: Design, loss: Loss | Softmax, parameters: Parameters, steps: Sequence[float]
 ) -> exp.Select:
@@ -292,11 +301,7 @@ def line_search_query(
             paren(exp.column(f"theta_eta{k}") + number(step) * exp.column(f"direction_eta{k}"))
             for k in range(design.outputs)
         ]
-        if isinstance(loss, Softmax):
-            value = _softmax_parts(etas, y, loss.label_smoothing)[0]
-        else:
-            value = loss.value(etas[0], y)
-        aggregates.append(exp.alias_(exp.Sum(this=w * paren(value)), f"loss_{index}"))
+        aggregates.append(_weighted_loss_sum(loss, etas, y, w, f"loss_{index}"))
     return _grouped(design, aggregates, predicted)
 
 
@@ -314,11 +319,7 @@ def candidates_query(
             paren(exp.column(f"theta_eta{k}") + exp.column(f"candidate{c}_eta{k}"))
             for k in range(design.outputs)
         ]
-        if isinstance(loss, Softmax):
-            value = _softmax_parts(etas, y, loss.label_smoothing)[0]
-        else:
-            value = loss.value(etas[0], y)
-        aggregates.append(exp.alias_(exp.Sum(this=w * paren(value)), f"loss_{c}"))
+        aggregates.append(_weighted_loss_sum(loss, etas, y, w, f"loss_{c}"))
     return _grouped(design, aggregates, predicted)
 
 
