@@ -13,6 +13,7 @@ import pytest
 from support import compare, postgres, spark
 from support.cases import all_tables
 from support.dbt import INTEGRATION_PROJECT, DbtProject
+from support.engines import selected as selected_engines
 from support.references import REGRESSION, TABLES
 
 ENGINES = ("duckdb", "postgres", "spark")
@@ -101,10 +102,6 @@ def build(project: DbtProject) -> None:
     project.run("build", "--exclude", "tag:expected_failure", "--full-refresh", vars=build_vars())
 
 
-def engines(config) -> list[str]:
-    return [e.strip() for e in config.getoption("engines").split(",") if e.strip()]
-
-
 def pytest_addoption(parser):
     parser.addoption(
         "--engines",
@@ -116,7 +113,7 @@ def pytest_addoption(parser):
 def pytest_generate_tests(metafunc):
     if "engine_warehouse" in metafunc.fixturenames:
         metafunc.parametrize(
-            "engine_warehouse", engines(metafunc.config), indirect=True, scope="session"
+            "engine_warehouse", selected_engines(metafunc.config), indirect=True, scope="session"
         )
 
 

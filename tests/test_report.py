@@ -28,6 +28,7 @@ from dbt_loss.training.engine import engine_for
 from dbt_loss.training.run_tables import RunTables
 from dbt_loss.training.trainer import relation_expression, validation_rows
 from support import postgres
+from support.engines import selected as selected_engines
 
 FEATURES = ["x0", "x1", "x2"]
 EPS = 2.220446049250313e-16
@@ -45,7 +46,7 @@ def pytest_generate_tests(metafunc):
     """The SQL aggregates are checked on every engine of --engines; what does not depend on
     the engine (the page in Chromium, run lookup, argument checks) on DuckDB only."""
     if "engine" in metafunc.fixturenames:
-        engines = [e.strip() for e in metafunc.config.getoption("engines").split(",") if e.strip()]
+        engines = selected_engines(metafunc.config)
         if metafunc.definition.get_closest_marker("engine_independent"):
             engines = ["duckdb"]
         metafunc.parametrize("engine", engines, scope="module")

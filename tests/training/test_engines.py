@@ -15,6 +15,7 @@ from dbt_loss.scoring import load_run, prediction_expressions
 from dbt_loss.training.engine import Engine, engine_for
 from dbt_loss.training.run_tables import COLUMNS, RunTables
 from support import postgres
+from support.engines import selected as selected_engines
 
 CASES = {
     "logistic": ("breast_cancer", {"model": "logistic", "l2": 1e-2}),
@@ -31,7 +32,7 @@ CASES = {
 
 def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames:
-        engines = [e.strip() for e in metafunc.config.getoption("engines").split(",") if e.strip()]
+        engines = selected_engines(metafunc.config)
         metafunc.parametrize("engine", engines, scope="module")
 
 
