@@ -27,6 +27,17 @@ CASES = {
     ),
     "quantile": ("synthetic_linear", {"model": "linear", "loss": "quantile", "alpha": 0.3}),
     "focal": ("synthetic_binary", {"model": "logistic", "loss": "focal", "l2": 1e-3}),
+    # Newton's curvature from a sample the engine copies to a temporary table
+    "huber_sampled": (
+        "synthetic_linear",
+        {
+            "model": "linear",
+            "loss": "huber",
+            "delta": 2.0,
+            "sample_weight": "w",
+            "curvature_rows": 300,
+        },
+    ),
 }
 
 
@@ -109,6 +120,20 @@ def fetch_all(scored) -> list[tuple]:
     return scored.fetchall()
 
 
+def sample_tables(engine: str, connection) -> list[str]:
+    """The temporary tables or views of curvature samples that exist on the connection."""
+    if engine == "spark":
+        names = [t.name for t in connection.catalog.listTables() if t.isTemporary]
+    else:
+        query = (
+            "select table_name from duckdb_tables() where temporary"
+            if engine == "duckdb"
+            else "select tablename from pg_tables where schemaname like 'pg_temp%'"
+        )
+        names = [name for (name,) in connection.execute(query).fetchall()]
+    return [name for name in names if name.startswith("dbt_loss_sample")]
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_same_optimum_as_duckdb(engine, connection, datasets, case, record_property):
     table, options = CASES[case]
@@ -130,6 +155,7 @@ def test_same_optimum_as_duckdb(engine, connection, datasets, case, record_prope
         **options,
     )
     assert ours.status == reference.status == "succeeded"
+    assert not sample_tables(engine, connection)  # the curvature sample is dropped
     difference = abs(ours.objective - reference.objective) / abs(reference.objective)
     record_property("objective_relative_difference", difference)  # in --junitxml reports
     assert difference <= 1e-6
@@ -145,7 +171,10 @@ def test_same_optimum_as_duckdb(engine, connection, datasets, case, record_prope
         if case != "softmax"
         else [v for c in reference.weights.values() for v in c.values()]
     )
-    np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-9)
+    # each engine hashes its own way, so a sample holds other rows and the path differs: the
+    # weights agree as closely as the objective's tolerance pins them
+    rtol = 1e-4 if case.endswith("_sampled") else 1e-6
+    np.testing.assert_allclose(mine, theirs, rtol=rtol, atol=1e-9)
 
 
 def test_grouped_training_validation_and_scoring(engine, connection, datasets):

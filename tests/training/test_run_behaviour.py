@@ -225,6 +225,51 @@ def test_interrupted_run_is_marked_and_resumes_to_the_same_optimum(connection):
     assert resumed.objective == pytest.approx(reference.objective, rel=1e-6)
 
 
+def test_sampled_curvature_keeps_weights_and_the_validation_split(connection):
+    """The curvature sample's table holds every column the design reads: with sample weights
+    and a validation split, the sampled run ends where the exact one does."""
+    frame = regression_frame(3000, seed=4)
+    frame["w"] = np.random.default_rng(4).uniform(0.2, 3, len(frame))
+    table(connection, "data", frame)
+    options = {
+        "target": "y",
+        "features": ["x0", "x1", "x2", "x3"],
+        "model": "linear",
+        "loss": "huber",
+        "delta": 0.5,
+        "sample_weight": "w",
+        "validation_fraction": 0.25,
+    }
+    exact = dbt_loss.train(connection, "data", curvature_rows=None, **options)
+    sampled = dbt_loss.train(connection, "data", curvature_rows=300, **options)
+    assert exact.status == sampled.status == "succeeded"
+    assert sampled.objective == pytest.approx(exact.objective, rel=1e-9)
+    assert sampled.validation_loss == pytest.approx(exact.validation_loss, rel=1e-6)
+
+
+def test_interrupted_sampled_run_drops_its_curvature_sample(connection):
+    """The curvature sample lives in a temporary table for the run: gone when the run ends,
+    however it ends."""
+    frame = regression_frame(2000, seed=3)
+    frame["y"] = (frame["y"] > 1).astype(int)
+    table(connection, "data", frame)
+    samples = "select count(*) from duckdb_tables() where table_name like 'dbt_loss_sample%'"
+    seen = []
+
+    def stop(history):
+        seen.append(connection.execute(samples).fetchone()[0])
+        raise KeyboardInterrupt
+
+    options = {"target": "y", "features": ["x0", "x1", "x2", "x3"], "model": "logistic"}
+    with pytest.raises(KeyboardInterrupt):
+        dbt_loss.train(connection, "data", curvature_rows=200, progress=stop, **options)
+    assert seen == [1] and connection.execute(samples).fetchone()[0] == 0
+    status = connection.execute("select status from dbt_loss.training_runs").fetchone()[0]
+    assert status == "interrupted"
+    run = dbt_loss.train(connection, "data", curvature_rows=200, **options)
+    assert run.status == "succeeded" and connection.execute(samples).fetchone()[0] == 0
+
+
 def test_run_killed_with_sigkill_resumes_to_the_same_optimum(tmp_path):
     database = tmp_path / "killed.duckdb"
     with duckdb.connect(str(database)) as connection:

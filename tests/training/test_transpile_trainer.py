@@ -74,8 +74,8 @@ def statements(model: str, loss_name: str, grouped: bool) -> list[exp.Expression
         built.append(nearest_rows_query(d, parameters, 3))
         built.append(candidates_query(d, loss, parameters, 4))
     if curvature:
-        sample = column("x").eq(exp.Literal.number(1))
-        built.append(curvature_query(d, loss, parameters, sample))
+        sample = dataclasses.replace(d, relation=exp.table_("dbt_loss_sample_run", quoted=True))
+        built.append(curvature_query(sample, loss, parameters))
     if not grouped:  # the same loss as two candidates trained side by side
         fanned = dataclasses.replace(d, groups=["dbt_loss_candidate"], fanned=True)
         side = Parameters(fanned, "dbt_loss_parameters_candidates")

@@ -108,7 +108,6 @@ def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[Tra
         else per_candidate(selector, [p.scalar_loss for p in plans])
     )
     trainer = Trainer(first.engine, design, loss, uuid.uuid4().hex[:16])
-    trainer.curvature_sample = first.curvature_sample(1)
     recorders = [
         RunRecorder(tables, plan, uuid.uuid4().hex[:16], name)
         for plan, name in zip(plans, names, strict=True)
@@ -119,6 +118,7 @@ def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[Tra
     done = dict.fromkeys(keys, False)
     states: dict = {}
     try:
+        trainer.sample_curvature(first.curvature_sample(1))
         for step in optimizers.descend(
             trainer.evaluate,
             trainer.line_search,
@@ -128,7 +128,7 @@ def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[Tra
             max_iter=first.max_iter,
             tol=first.settings.tol,
             quadratic=first.quadratic,
-            sampled_curvature=trainer.curvature_sample is not None,
+            sampled_curvature=trainer.curvature_design is not None,
         ):
             states = step.states
             for key, recorder in zip(keys, recorders, strict=True):
@@ -148,6 +148,8 @@ def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[Tra
             else:
                 recorder.failed(str(error))
         raise
+    finally:
+        trainer.close()
     runs = []
     for key, recorder in zip(keys, recorders, strict=True):
         final = {(): states[key].theta}

@@ -61,10 +61,9 @@ class Design:
         """Parameters per output: the intercept and one weight per feature."""
         return len(self.features) + 1
 
-    def rows(self, batch: Expr | None = None, where: Expr | None = None) -> exp.Select:
+    def rows(self, batch: Expr | None = None) -> exp.Select:
         """One row per input row: group keys, centred features z1…zd, the target y, and
-        the weight split into w_train and w_valid. `batch` keeps a subset in w_train;
-        `where` reads only the rows it holds for (a sample)."""
+        the weight split into w_train and w_valid. `batch` keeps a subset in w_train."""
         train = exp.Not(this=paren(self.validation)) if self.validation is not None else None
         if batch is not None:
             train = batch if train is None else exp.and_(train, batch)
@@ -82,8 +81,7 @@ class Design:
             exp.alias_(w_train, "w_train"),
             exp.alias_(w_valid, "w_valid"),
         ]
-        query = exp.select(*selections).from_(self.relation)
-        return query.where(where) if where is not None else query
+        return exp.select(*selections).from_(self.relation)
 
     @property
     def unscale(self) -> np.ndarray:

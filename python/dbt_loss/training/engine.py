@@ -121,6 +121,18 @@ class Engine:
         )
         self.execute(statement, [values[n] for n in names])
 
+    def create_temporary(self, name: str, query: exp.Select) -> exp.Table:
+        """A temporary table of the query's rows, replacing one of that name: rows a run reads
+        on every step (the curvature sample), copied once instead of filtered every time."""
+        table = exp.table_(name, quoted=True)
+        self.drop_temporary(name)
+        temporary = exp.Properties(expressions=[exp.TemporaryProperty()])
+        self.execute(exp.Create(this=table, kind="TABLE", properties=temporary, expression=query))
+        return table
+
+    def drop_temporary(self, name: str) -> None:
+        self.execute(exp.Drop(tables=[exp.table_(name, quoted=True)], kind="TABLE", exists=True))
+
     def row_bucket(self, columns: list[exp.Expression], salt: str, buckets: int) -> exp.Expression:
         """A deterministic bucket in [0, buckets) from a hash of the row's values: the same row
         lands in the same bucket on every run (the validation split, mini-batches)."""
@@ -316,6 +328,17 @@ class SparkEngine(Engine):
         ]
         frame = self.connection.createDataFrame(rows, types.StructType(fields))
         frame.createOrReplaceTempView(name)
+
+    def create_temporary(self, name: str, query: exp.Select) -> exp.Table:
+        """A cached temporary view: Spark computes the rows once, at the first query."""
+        self._sql(self.render(query)).createOrReplaceTempView(name)
+        self.connection.catalog.cacheTable(name)
+        return exp.table_(name, quoted=True)
+
+    def drop_temporary(self, name: str) -> None:
+        if self.connection.catalog.tableExists(name):
+            self.connection.catalog.uncacheTable(name)
+            self.connection.catalog.dropTempView(name)
 
     def _frame(self, table: exp.Table, columns: list[str], rows: list[tuple], fixed: dict):
         """A DataFrame of the rows in the table's own column order and types (partition

@@ -73,11 +73,12 @@ class Plan:
         query = exp.select(*[column(g) for g in groups]).distinct().from_(self.source)
         return [tuple(row) for row in self.engine.fetch(query)]
 
-    def curvature_sample(self, groups: int) -> exp.Expression | None:
-        """The rows Newton's curvature is summed over: a deterministic hash sample of about
-        `curvature_rows` rows when the table has many more, else None (every row). Not for a
-        quadratic loss, whose one exact step needs the exact curvature, nor for a majorizer,
-        nor for per-group models, where a sample could miss a small group."""
+    def curvature_sample(self, groups: int) -> exp.Select | None:
+        """The rows Newton's curvature is summed over, as a query of the columns the design
+        reads: a deterministic hash sample of about `curvature_rows` rows when the table has
+        many more, else None (every row). Not for a quadratic loss, whose one exact step needs
+        the exact curvature, nor for a majorizer, nor for per-group models, where a sample
+        could miss a small group."""
         limit = self.settings.curvature_rows
         if not limit or groups > 1 or self.quadratic or self.majorizes:
             return None
@@ -85,7 +86,11 @@ class Plan:
             return None
         share = max(1, round(CURVATURE_BUCKETS * limit / self.data.rows))
         bucket = self.engine.row_bucket(self.row_columns, "curvature", CURVATURE_BUCKETS)
-        return bucket < exp.Literal.number(share)
+        read = [*self.features, self.target]
+        if self.settings.sample_weight:
+            read.append(self.settings.sample_weight)
+        columns = [column(name) for name in dict.fromkeys(read)]
+        return exp.select(*columns).from_(self.source).where(bucket < exp.Literal.number(share))
 
 
 def relation_expression(relation) -> exp.Expression:

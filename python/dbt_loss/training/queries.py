@@ -14,6 +14,7 @@ model per group): values never become SQL text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -102,11 +103,10 @@ def _with_predictors(
     parameters: Parameters,
     names: Sequence[str],
     batch: Expr | None,
-    where: Expr | None = None,
 ) -> exp.Select:
     """The design's rows with the linear predictors for each named parameter set as columns
     <name>_eta<k>, computed once per row."""
-    rows = parameters.joined(exp.select("*").from_(design.rows(batch, where).subquery("r")))
+    rows = parameters.joined(exp.select("*").from_(design.rows(batch).subquery("r")))
     keep = (
         [exp.column(g, quoted=True) for g in design.groups]
         + [exp.column("y"), exp.column("w_train"), exp.column("w_valid")]
@@ -160,7 +160,7 @@ def statistics_query(
     batch: Expr | None = None,
 ) -> exp.Select:
     """Columns: group keys, sw_train, sw_valid, loss_train, loss_valid, g_<k>_<j> …, then
-    h_<i> for the upper triangle of the curvature, in the order `curvature_pairs` gives."""
+    h_<i> for the distinct entries of the curvature, in the order `curvature_pairs` gives."""
     predicted = _with_predictors(design, parameters, ["theta"], batch)
     y = exp.column("y")
     etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
@@ -226,14 +226,12 @@ def statistics_query(
     return _grouped(design, aggregates, rows)
 
 
-def curvature_query(
-    design: Design, loss: Loss | Softmax, parameters: Parameters, sample: Expr
-) -> exp.Select:
-    """Columns: group keys, sw_train, then h_<i> as in statistics_query, over only the rows
-    `sample` holds for: Newton's curvature estimated from a subsample, while the gradient and
+def curvature_query(design: Design, loss: Loss | Softmax, parameters: Parameters) -> exp.Select:
+    """Columns: group keys, sw_train, then h_<i> as in statistics_query, over the design's
+    rows: Newton's curvature from a design over a sample of the rows, while the gradient and
     the loss still come from every row (subsampled Newton: the same optimum, and near the
     quadratic rate when the sample is large)."""
-    predicted = _with_predictors(design, parameters, ["theta"], None, sample)
+    predicted = _with_predictors(design, parameters, ["theta"], None)
     y, w_train = exp.column("y"), exp.column("w_train")
     etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
     if isinstance(loss, Softmax):
@@ -274,10 +272,36 @@ def _curvature_sums(design: Design) -> list[Expr]:
 
 
 def curvature_pairs(design: Design) -> list[tuple[int, int, int, int]]:
-    """The (output k, feature j, output m, feature n) entries of the upper triangle of the
-    curvature matrix over parameters ordered (k, j)."""
-    flat = [(k, j) for k in range(design.outputs) for j in range(design.width)]
-    return [(*flat[a], *flat[b]) for a in range(len(flat)) for b in range(a, len(flat))]
+    """The distinct (output k, feature j, output m, feature n) entries of the curvature
+    matrix over parameters ordered (k, j): k ≤ m and j ≤ n. Each block Σ w·c_km·z zᵀ is
+    symmetric in (j, n), so for k < m only half of it is summed (softmax: 918 sums, not 1,326,
+    for 3 classes × 17)."""
+    return [tuple(int(v) for v in pair) for pair in _pairs(design.outputs, design.width)]
+
+
+@functools.cache
+def _pairs(outputs: int, width: int) -> np.ndarray:
+    return np.array(
+        [
+            (k, j, m, n)
+            for k in range(outputs)
+            for m in range(k, outputs)
+            for j in range(width)
+            for n in range(j, width)
+        ]
+    )
+
+
+def curvature_matrix(design: Design, sums: np.ndarray) -> np.ndarray:
+    """The full symmetric matrix from the sums in curvature_pairs order."""
+    width = design.width
+    k, j, m, n = _pairs(design.outputs, width).T
+    size = design.outputs * width
+    matrix = np.zeros((size, size))
+    for row, col in ((k * width + j, m * width + n), (k * width + n, m * width + j)):
+        matrix[row, col] = sums
+        matrix[col, row] = sums
+    return matrix
 
 
 def _weighted_loss_sum(loss: Loss | Softmax, etas: list[Expr], y: Expr, w: Expr, name: str):

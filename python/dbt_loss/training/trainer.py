@@ -4,6 +4,7 @@ size groups × outputs × (features + 1)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from .queries import (
     Parameters,
     batch_predicate,
     candidates_query,
+    curvature_matrix,
     curvature_query,
     line_search_query,
     nearest_rows_query,
@@ -50,9 +52,24 @@ class Trainer:
         table = f"dbt_loss_parameters_{run_id}" if design.groups else None
         self.parameters = Parameters(design, table)
         self.bucket: exp.Expression | None = None
-        # rows Newton's curvature is estimated from, when there are many (None: all of them)
-        self.curvature_sample: exp.Expression | None = None
+        # the design over the rows Newton's curvature is estimated from, when there are many
+        # (None: all of them)
+        self.curvature_design: Design | None = None
+        self._sample_table = f"dbt_loss_sample_{run_id}"
         self._sql: dict = {}
+
+    def sample_curvature(self, rows: exp.Select | None) -> None:
+        """Sums Newton's curvature over these rows (a sample of a large table), copied once
+        into a temporary table: filtering every row by its hash on each step costs more than
+        the sums over the sample. close() drops it."""
+        if rows is not None:
+            table = self.engine.create_temporary(self._sample_table, rows)
+            self.curvature_design = dataclasses.replace(self.design, relation=table)
+
+    def close(self) -> None:
+        if self.curvature_design is not None:
+            self.curvature_design = None
+            self.engine.drop_temporary(self._sample_table)
 
     def _prepared(self, kind: str, build: Callable[[], exp.Expression]) -> str:
         if kind not in self._sql:
@@ -92,7 +109,7 @@ class Trainer:
         divided by the sample's training weight."""
         sql = self._prepared(
             ("curvature",),
-            lambda: curvature_query(self.design, self.loss, self.parameters, self.curvature_sample),
+            lambda: curvature_query(self.curvature_design, self.loss, self.parameters),
         )
         result = {}
         for key, row in self._by_group(self._run(sql, {"theta": thetas}), thetas):
@@ -103,7 +120,7 @@ class Trainer:
 
     def evaluate(self, thetas: dict, curvature: bool, batch: int | None = None) -> dict:
         batched = batch is not None and self.bucket is not None
-        sampled = curvature and self.curvature_sample is not None
+        sampled = curvature and self.curvature_design is not None
         in_query = curvature and not sampled
         sql = self._prepared(
             ("statistics", in_query, batched),
@@ -118,12 +135,10 @@ class Trainer:
         rows = self._run(sql, {"theta": thetas}, {"batch": batch} if batched else None)
         sample = self._sampled_curvature(thetas) if sampled else {}
         if sampled and set(sample) != set(thetas):  # the sample missed a group: every row
-            self.curvature_sample = None
+            self.close()
             return self.evaluate(thetas, curvature, batch)
         size = self.design.outputs * self.design.width
         unscale = self.design.unscale
-        # the query lists the upper triangle row by row (curvature_pairs), as triu_indices does
-        upper = np.triu_indices(size)
         result = {}
         for key, values_ in self._by_group(rows, thetas):
             sw, swv, lt, lv = (float(v) if v is not None else 0.0 for v in values_[:4])
@@ -138,10 +153,7 @@ class Trainer:
             matrix = None
             if curvature:
                 flat = sample[key] if sampled else np.array(values_[4 + size :], dtype=float) / sw
-                matrix = np.zeros((size, size))
-                matrix[upper] = flat
-                matrix.T[upper] = flat
-                matrix *= np.outer(unscale, unscale)
+                matrix = curvature_matrix(self.design, flat) * np.outer(unscale, unscale)
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
             # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
             if not (
@@ -314,9 +326,22 @@ def run_plan(
 ) -> TrainingRun:
     """The optimizer's loop for one planned run: a checkpoint after every iteration, early
     stopping, the quantile polish, and the run finished whatever happens."""
-    settings = plan.settings
     trainer = Trainer(plan.engine, plan.design, plan.objective_loss, recorder.run_id)
-    trainer.curvature_sample = plan.curvature_sample(groups)
+    try:
+        return _descend(plan, trainer, recorder, thetas, groups, progress)
+    finally:
+        trainer.close()
+
+
+def _descend(
+    plan: Plan,
+    trainer: Trainer,
+    recorder: RunRecorder,
+    thetas: dict,
+    groups: int,
+    progress: Callable | None,
+) -> TrainingRun:
+    settings = plan.settings
     batches = 1
     if plan.method == "adam" and settings.batch_size:
         batches = max(1, math.ceil(plan.data.rows / settings.batch_size))
@@ -326,6 +351,7 @@ def run_plan(
     last = {"thetas": thetas, "states": {}}
     status, message = "succeeded", None
     try:
+        trainer.sample_curvature(plan.curvature_sample(groups))
         for step in optimizers.descend(
             trainer.evaluate,
             trainer.line_search,
@@ -336,7 +362,7 @@ def run_plan(
             tol=settings.tol,
             majorizes=plan.majorizes,
             quadratic=plan.quadratic,
-            sampled_curvature=trainer.curvature_sample is not None,
+            sampled_curvature=trainer.curvature_design is not None,
             learning_rate=settings.learning_rate,
             batches=batches,
         ):
