@@ -37,6 +37,7 @@ class GroupState:
     step: float = 0.0
     converged: bool = False
     decrease: float = np.inf  # how much the last accepted step lowered the objective
+    earlier_decrease: float = np.inf  # and the step before it
     memory: list = field(default_factory=list)  # L-BFGS pairs (s, y)
     moments: tuple | None = None  # Adam (m, v)
 
@@ -197,6 +198,26 @@ def _measure(state: GroupState, stats: Statistics) -> None:
     state.objective = stats.objective(state.theta, state.penalty)
 
 
+# A sampled curvature's Newton steps converge at least linearly: when the last two real
+# decreases fall by this factor or more, the next is extrapolated at the same ratio.
+CONVERGING = 0.1
+
+
+def _record_decrease(state: GroupState, decrease: float) -> None:
+    state.earlier_decrease, state.decrease = state.decrease, decrease
+
+
+def _settled(state: GroupState, threshold: float) -> bool:
+    """Whether the next step's real decrease will be below the threshold: the last one was,
+    or the last two fell so fast that the next, at the same ratio, will be."""
+    if state.decrease <= threshold:
+        return True
+    if not np.isfinite(state.earlier_decrease) or state.earlier_decrease <= 0:
+        return False
+    ratio = state.decrease / state.earlier_decrease
+    return ratio <= CONVERGING and state.decrease * ratio <= threshold
+
+
 def _quadratic_model(stats: Statistics, direction: np.ndarray) -> Statistics:
     """The statistics after a step on a quadratic loss, from those before it: exact, since
     the loss is its own second-order Taylor model (no validation loss: that needs a pass)."""
@@ -220,8 +241,8 @@ def _newton(
     rejected step pays for the line search (and a pass at the point it picks). A quadratic
     loss's curvature is taken once and its full step is exact; without a validation split the
     statistics after it follow from the quadratic model, with no pass at all. With a sampled
-    curvature the decrease it predicts is an estimate, so a group stops only once the last
-    step's real decrease was small too."""
+    curvature the decrease it predicts is an estimate, so a group stops only once the next
+    step's real decrease will be small too (_settled)."""
     states = _states(thetas, penalties)
     exact = quadratic and not any(p.has_lasso for p in penalties.values())
     statistics = evaluate({k: s.theta for k, s in states.items()}, True)
@@ -236,7 +257,7 @@ def _newton(
             change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
             scale = max(abs(state.objective), 1e-12)
             small_step = -change <= tol * scale and not majorizes
-            if sampled and state.decrease > tol * scale:
+            if sampled and not _settled(state, tol * scale):
                 small_step = False
             if small_step or change >= 0 or not np.any(direction):
                 state.converged = True
@@ -267,7 +288,7 @@ def _newton(
             if exact or objective <= previous + ARMIJO * min(changes[key], 0.0):
                 state.theta, state.step = trials[key], 1.0
                 _measure(state, stats)
-                state.decrease = previous - objective
+                _record_decrease(state, previous - objective)
                 scale = max(abs(objective), 1e-12)
                 if majorizes and abs(previous - objective) <= tol * scale:
                     state.converged = True
@@ -278,12 +299,12 @@ def _newton(
             losses = line_search({k: states[k].theta for k in rejected}, rejected, steps)
             moved = {}
             for key, direction in rejected.items():
-                before = states[key].objective
-                if _accept(states[key], direction, losses[key], changes[key]):
-                    moved[key] = states[key].theta
-                    states[key].decrease = before - (
-                        losses[key][states[key].step] + states[key].penalty.value(states[key].theta)
-                    )
+                state = states[key]
+                before = state.objective
+                if _accept(state, direction, losses[key], changes[key]):
+                    moved[key] = state.theta
+                    after = losses[key][state.step] + state.penalty.value(state.theta)
+                    _record_decrease(state, before - after)
                 else:
                     states[key].converged = True
             if moved:

@@ -23,7 +23,7 @@ from sqlglot import exp
 
 from .design import Design
 from .losses import Loss
-from .sql import Expr, bounded_exp, greatest, number, paren, total
+from .sql import EXP_BOUND, Expr, bounded_exp, greatest, number, paren, total
 
 GroupKey = tuple
 
@@ -125,24 +125,54 @@ def _with_predictors(
     return exp.select(*keep, *etas).from_(rows.subquery("joined"))
 
 
-def _softmax_parts(etas: list[Expr], y: Expr, smoothing: float):
-    """log-sum-exp with the row maximum subtracted, probabilities and smoothed targets."""
-    k_count = len(etas)
-    top = etas[0] if k_count == 1 else greatest(*etas)
-    lse = paren(top + exp.Ln(this=total([bounded_exp(eta - top) for eta in etas])))
-    probabilities = [bounded_exp(eta - lse) for eta in etas]
-    targets = [
+def _softmax_targets(y: Expr, outputs: int, smoothing: float) -> list[Expr]:
+    """t_k = (1 − ε)·[y = k] + ε/K."""
+    return [
         paren(
             number(1 - smoothing)
             * exp.Case(
                 ifs=[exp.If(this=y.eq(exp.Literal.number(k)), true=number(1))], default=number(0)
             )
-            + number(smoothing / k_count)
+            + number(smoothing / outputs)
         )
-        for k in range(k_count)
+        for k in range(outputs)
     ]
-    loss = lse - total([targets[k] * etas[k] for k in range(k_count)])
-    return loss, probabilities, targets
+
+
+def _softmax_loss(etas: list[Expr], y: Expr, smoothing: float) -> Expr:
+    """lse(η) − Σk tk·ηk inline, with the row maximum subtracted inside the log-sum-exp (for
+    queries that score several points per row: line search, candidates)."""
+    top = etas[0] if len(etas) == 1 else greatest(*etas)
+    lse = paren(top + exp.Ln(this=total([bounded_exp(eta - top) for eta in etas])))
+    targets = _softmax_targets(y, len(etas), smoothing)
+    return lse - total([t * eta for t, eta in zip(targets, etas, strict=True)])
+
+
+def _softmax_rows(predicted: exp.Select, carried: list[Expr], outputs: int) -> exp.Select:
+    """The rows with their log-sum-exp `lse` and probabilities p<k> as columns, in stages:
+    the row maximum m, then e_k = exp(η_k − m) once each (≤ 1; bounded below for
+    PostgreSQL), then s = Σ e_k ≥ 1, lse = m + ln s and p_k = e_k / s. Inline, the maximum
+    and the exponentials would be repeated in every use."""
+    etas = [exp.column(f"theta_eta{k}") for k in range(outputs)]
+    passed = [*carried, *etas]
+    top = etas[0] if outputs == 1 else greatest(*etas)
+    stage = exp.select(*passed, exp.alias_(top, "eta_max")).from_(predicted.subquery("predicted"))
+    m = exp.column("eta_max")
+    exponentials = [
+        exp.alias_(exp.Exp(this=greatest(eta - m, number(-EXP_BOUND))), f"e{k}")
+        for k, eta in enumerate(etas)
+    ]
+    stage = exp.select(*passed, m, *exponentials).from_(stage.subquery("shifted"))
+    e = [exp.column(f"e{k}") for k in range(outputs)]
+    stage = exp.select(*passed, m, *e, exp.alias_(total(e), "e_sum")).from_(
+        stage.subquery("exponentials")
+    )
+    total_e = exp.column("e_sum")
+    return exp.select(
+        *passed,
+        exp.alias_(m + exp.Ln(this=total_e), "lse"),
+        *[exp.alias_(e[k] / total_e, f"p{k}") for k in range(outputs)],
+    ).from_(stage.subquery("summed"))
 
 
 def _grouped(design: Design, aggregates: list[Expr], source: exp.Select) -> exp.Select:
@@ -170,15 +200,18 @@ def statistics_query(
         + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
     if isinstance(loss, Softmax):
-        value, probabilities, targets = _softmax_parts(etas, y, loss.label_smoothing)
+        predicted = _softmax_rows(predicted, [*keep, y], design.outputs)
+        probabilities = [exp.column(f"p{k}") for k in range(design.outputs)]
+        targets = _softmax_targets(y, design.outputs, loss.label_smoothing)
+        value = exp.column("lse") - total([t * eta for t, eta in zip(targets, etas, strict=True)])
         derived = [exp.alias_(value, "l")]
         derived += [exp.alias_(probabilities[k], f"p{k}") for k in range(design.outputs)]
         derived += [exp.alias_(targets[k], f"t{k}") for k in range(design.outputs)]
         gradient = [paren(exp.column(f"p{k}") - exp.column(f"t{k}")) for k in range(design.outputs)]
         curvatures = {
             (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
-            for k in range(design.outputs)
-            for m in range(k, design.outputs)
+            for k in range(_summed_outputs(design))
+            for m in range(k, _summed_outputs(design))
         }
     else:
         derived = [
@@ -234,22 +267,22 @@ def curvature_query(design: Design, loss: Loss | Softmax, parameters: Parameters
     predicted = _with_predictors(design, parameters, ["theta"], None)
     y, w_train = exp.column("y"), exp.column("w_train")
     etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
-    if isinstance(loss, Softmax):
-        probabilities = _softmax_parts(etas, y, loss.label_smoothing)[1]
-        derived = [exp.alias_(probabilities[k], f"p{k}") for k in range(design.outputs)]
-        curvatures = {
-            (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
-            for k in range(design.outputs)
-            for m in range(k, design.outputs)
-        }
-    else:
-        derived = [exp.alias_(loss.curvature(etas[0], y), "c0")]
-        curvatures = {(0, 0): exp.column("c0")}
     keep = (
         [exp.column(g, quoted=True) for g in design.groups]
         + [w_train]
         + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
+    if isinstance(loss, Softmax):
+        predicted = _softmax_rows(predicted, keep, design.outputs)
+        derived = [exp.column(f"p{k}") for k in range(design.outputs)]
+        curvatures = {
+            (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
+            for k in range(_summed_outputs(design))
+            for m in range(k, _summed_outputs(design))
+        }
+    else:
+        derived = [exp.alias_(loss.curvature(etas[0], y), "c0")]
+        curvatures = {(0, 0): exp.column("c0")}
     scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
     weighted = keep + [
         exp.alias_(w_train * paren(c), f"wc{k}_{m}") for (k, m), c in curvatures.items()
@@ -272,11 +305,19 @@ def _curvature_sums(design: Design) -> list[Expr]:
 
 
 def curvature_pairs(design: Design) -> list[tuple[int, int, int, int]]:
-    """The distinct (output k, feature j, output m, feature n) entries of the curvature
-    matrix over parameters ordered (k, j): k ≤ m and j ≤ n. Each block Σ w·c_km·z zᵀ is
-    symmetric in (j, n), so for k < m only half of it is summed (softmax: 918 sums, not 1,326,
-    for 3 classes × 17)."""
-    return [tuple(int(v) for v in pair) for pair in _pairs(design.outputs, design.width)]
+    """The (output k, feature j, output m, feature n) entries of the curvature matrix over
+    parameters ordered (k, j) that the queries sum; curvature_matrix derives the rest.
+
+    - Each block Σ w·c_km·z zᵀ is symmetric in (j, n): only j ≤ n is summed, and k ≤ m.
+    - Softmax's blocks sum to zero along each block row (Σm p_k(δ_km − p_m) = 0), so the
+      last class's blocks follow from the others: (K − 1)K/2 blocks are summed, not
+      K(K + 1)/2 (3 classes × 17: 459 sums, not 1,326 for the whole upper triangle)."""
+    return [tuple(int(v) for v in pair) for pair in _pairs(_summed_outputs(design), design.width)]
+
+
+def _summed_outputs(design: Design) -> int:
+    """Outputs whose curvature blocks are summed: all but softmax's last class."""
+    return design.outputs - 1 if design.classes else design.outputs
 
 
 @functools.cache
@@ -289,25 +330,31 @@ def _pairs(outputs: int, width: int) -> np.ndarray:
             for j in range(width)
             for n in range(j, width)
         ]
-    )
+    ).reshape(-1, 4)
 
 
 def curvature_matrix(design: Design, sums: np.ndarray) -> np.ndarray:
     """The full symmetric matrix from the sums in curvature_pairs order."""
-    width = design.width
-    k, j, m, n = _pairs(design.outputs, width).T
-    size = design.outputs * width
-    matrix = np.zeros((size, size))
+    width, outputs, summed = design.width, design.outputs, _summed_outputs(design)
+    k, j, m, n = _pairs(summed, width).T
+    matrix = np.zeros((outputs * width, outputs * width))
     for row, col in ((k * width + j, m * width + n), (k * width + n, m * width + j)):
         matrix[row, col] = sums
         matrix[col, row] = sums
+    if summed < outputs:  # softmax: the last class's blocks, from the zero block-row sums
+        known = summed * width
+        last = -matrix[:known, :known].reshape(summed, width, summed, width).sum(axis=2)
+        last = last.reshape(known, width)  # blocks (k, K − 1) stacked
+        matrix[:known, known:] = last
+        matrix[known:, :known] = last.T
+        matrix[known:, known:] = -last.reshape(summed, width, width).sum(axis=0)
     return matrix
 
 
 def _weighted_loss_sum(loss: Loss | Softmax, etas: list[Expr], y: Expr, w: Expr, name: str):
     """Σ w·ℓ(η, y) at the given linear predictors, as a named aggregate."""
     if isinstance(loss, Softmax):
-        value = _softmax_parts(etas, y, loss.label_smoothing)[0]
+        value = _softmax_loss(etas, y, loss.label_smoothing)
     else:
         value = loss.value(etas[0], y)
     return exp.alias_(exp.Sum(this=w * paren(value)), name)
