@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from .sql import Expr, case, exp_neg_abs, greatest, least, number, paren, sigmoid, softplus
 
-RowFunction = Callable[[Expr, Expr], Expr]
+RowFunction = Callable[..., Expr]  # (η, y), or (η, y, shared) for a loss with `shared`
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,18 @@ class Loss:
     # ℓ'' does not depend on η (squared error): the curvature is taken once, and a Newton step
     # is exact, so it needs no line search.
     quadratic: bool = False
+    # An expression of (η, y) that value, gradient and curvature all use (e^−|η| for the
+    # logistic losses). The queries compute it once per row, as a column of its own, and pass
+    # it to them as a third argument: inline, each use would repeat it, and a grouped query's
+    # planner spends longer collapsing the copies than the pass takes to run.
+    shared: RowFunction | None = None
+
+    def row(self, part: str, eta: Expr, y: Expr, shared: Expr | None = None) -> Expr:
+        """value, gradient or curvature at (η, y), given the shared column if there is one."""
+        function = getattr(self, part)
+        if self.shared is None:
+            return function(eta, y)
+        return function(eta, y, self.shared(eta, y) if shared is None else shared)
 
 
 def _mse() -> Loss:
@@ -71,35 +83,30 @@ def _pseudo_huber(delta: float) -> Loss:
     def ratio_squared(eta, y):
         return paren(paren(eta - y) / d) * paren(paren(eta - y) / d)
 
-    def root(eta, y):
-        return exp.Sqrt(this=number(1) + ratio_squared(eta, y))
-
     return Loss(
         "pseudo_huber",
-        value=lambda eta, y: d * d * ratio_squared(eta, y) / paren(root(eta, y) + number(1)),
-        gradient=lambda eta, y: paren(eta - y) / root(eta, y),
-        curvature=lambda eta, y: number(1) / paren(root(eta, y) * root(eta, y) * root(eta, y)),
+        value=lambda eta, y, root: d * d * ratio_squared(eta, y) / paren(root + number(1)),
+        gradient=lambda eta, y, root: paren(eta - y) / root,
+        curvature=lambda eta, y, root: number(1) / paren(root * root * root),
         parameters={"delta": delta},
+        shared=lambda eta, y: exp.Sqrt(this=number(1) + ratio_squared(eta, y)),
     )
 
 
 def _log_cosh() -> Loss:
-    def tanh(eta, y):
-        r = paren(eta - y)
-        e2 = exp_neg_abs(number(2) * r)
-        return exp.Sign(this=r) * paren(number(1) - e2) / paren(number(1) + e2)
+    """With e = e^−2|r|: ln cosh r = |r| + ln(1 + e) − ln 2 and tanh r = sign(r)(1 − e)/(1 + e)."""
 
-    def value(eta, y):
-        abs_r = exp.Abs(this=paren(eta - y))
-        return (
-            abs_r + exp.Ln(this=number(1) + exp_neg_abs(number(2) * abs_r)) - exp.Ln(this=number(2))
-        )
+    def tanh(eta, y, e):
+        return exp.Sign(this=paren(eta - y)) * paren(number(1) - e) / paren(number(1) + e)
 
     return Loss(
         "log_cosh",
-        value=value,
+        value=lambda eta, y, e: (
+            exp.Abs(this=paren(eta - y)) + exp.Ln(this=number(1) + e) - exp.Ln(this=number(2))
+        ),
         gradient=tanh,
-        curvature=lambda eta, y: number(1) - tanh(eta, y) * tanh(eta, y),
+        curvature=lambda eta, y, e: number(1) - tanh(eta, y, e) * tanh(eta, y, e),
+        shared=lambda eta, y: exp_neg_abs(number(2) * paren(eta - y)),
     )
 
 
@@ -128,12 +135,18 @@ def _quantile(alpha: float, epsilon: float) -> Loss:
     )
 
 
+def _logistic_shared(eta, y):
+    """e^−|η|: σ, softplus and σ(η)σ(−η) = e/(1 + e)² all follow from it (and |sη| = |η|)."""
+    return exp_neg_abs(eta)
+
+
 def _binary_cross_entropy() -> Loss:
     return Loss(
         "binary_cross_entropy",
-        value=lambda eta, y: softplus(eta) - y * eta,
-        gradient=lambda eta, y: sigmoid(eta) - y,
-        curvature=lambda eta, y: sigmoid(eta) * sigmoid(exp.Neg(this=eta)),
+        value=lambda eta, y, e: softplus(eta, e) - y * eta,
+        gradient=lambda eta, y, e: sigmoid(eta, e) - y,
+        curvature=lambda eta, y, e: e / paren(paren(number(1) + e) * paren(number(1) + e)),
+        shared=_logistic_shared,
     )
 
 
@@ -142,20 +155,27 @@ def _focal(alpha: float, gamma: float) -> Loss:
     p_t = σ(sη), 1 − p_t = σ(−sη) and −ln p_t = softplus(−sη), so nothing cancels."""
     a, g = number(alpha), number(gamma)
 
-    def parts(eta, y):
+    def parts(eta, y, e):
         s = paren(number(2) * y - number(1))
         margin = paren(s * eta)
         alpha_t = (a * y + paren(number(1) - a) * paren(number(1) - y)) if alpha >= 0 else number(1)
-        one_minus_pt = sigmoid(exp.Neg(this=margin))
+        one_minus_pt = sigmoid(exp.Neg(this=margin), e)
         modulation = exp.Pow(this=one_minus_pt, expression=g) if gamma else number(1)
-        return s, alpha_t, sigmoid(margin), one_minus_pt, modulation, softplus(exp.Neg(this=margin))
+        return (
+            s,
+            alpha_t,
+            sigmoid(margin, e),
+            one_minus_pt,
+            modulation,
+            softplus(exp.Neg(this=margin), e),
+        )
 
-    def value(eta, y):
-        _, alpha_t, _, _, modulation, nll = parts(eta, y)
+    def value(eta, y, e):
+        _, alpha_t, _, _, modulation, nll = parts(eta, y, e)
         return alpha_t * modulation * nll
 
-    def gradient(eta, y):
-        s, alpha_t, pt, one_minus_pt, modulation, nll = parts(eta, y)
+    def gradient(eta, y, e):
+        s, alpha_t, pt, one_minus_pt, modulation, nll = parts(eta, y, e)
         return s * alpha_t * modulation * paren(exp.Neg(this=g) * pt * nll - one_minus_pt)
 
     return Loss(
@@ -164,23 +184,22 @@ def _focal(alpha: float, gamma: float) -> Loss:
         gradient=gradient,
         curvature=None,
         parameters={"alpha": alpha, "gamma": gamma},
+        shared=_logistic_shared,
     )
 
 
 def _poisson_deviance() -> Loss:
-    """Deviance 2(y ln y − yη − y + e^η) of a log-link model, with 0·ln 0 = 0."""
+    """Deviance 2(y ln y − yη − y + e^η) of a log-link model, with 0·ln 0 = 0; μ = e^η shared."""
 
     def y_log_y(y):
         return case(y > number(0), y * exp.Ln(this=greatest(y, number(1e-300))), number(0))
 
-    def mu(eta):
-        return exp.Exp(this=least(eta, number(700)))
-
     return Loss(
         "poisson_deviance",
-        value=lambda eta, y: number(2) * paren(y_log_y(y) - y * eta - y + mu(eta)),
-        gradient=lambda eta, y: number(2) * paren(mu(eta) - y),
-        curvature=lambda eta, y: number(2) * mu(eta),
+        value=lambda eta, y, mu: number(2) * paren(y_log_y(y) - y * eta - y + mu),
+        gradient=lambda eta, y, mu: number(2) * paren(mu - y),
+        curvature=lambda eta, y, mu: number(2) * mu,
+        shared=lambda eta, y: exp.Exp(this=least(eta, number(700))),
     )
 
 
@@ -228,9 +247,7 @@ def per_candidate(selector: Expr, losses: list[Loss]) -> Loss:
         def row(eta: Expr, y: Expr) -> Expr:
             return exp.Case(
                 ifs=[
-                    exp.If(
-                        this=selector.eq(exp.Literal.number(i)), true=getattr(loss, part)(eta, y)
-                    )
+                    exp.If(this=selector.eq(exp.Literal.number(i)), true=loss.row(part, eta, y))
                     for i, loss in enumerate(losses)
                 ]
             )

@@ -175,6 +175,17 @@ def _softmax_rows(predicted: exp.Select, carried: list[Expr], outputs: int) -> e
     ).from_(stage.subquery("summed"))
 
 
+def _with_shared(predicted: exp.Select, loss: Loss, eta: Expr, y: Expr):
+    """The rows with the loss's shared expression as column `shared`, and that column (None
+    and the rows unchanged for a loss without one)."""
+    if loss.shared is None:
+        return predicted, None
+    rows = exp.select("*", exp.alias_(loss.shared(eta, y), "shared")).from_(
+        predicted.subquery("predicted_rows")
+    )
+    return rows, exp.column("shared")
+
+
 def _grouped(design: Design, aggregates: list[Expr], source: exp.Select) -> exp.Select:
     keys = [exp.column(g, quoted=True) for g in design.groups]
     query = exp.select(*keys, *aggregates).from_(source.subquery("scored"))
@@ -214,12 +225,13 @@ def statistics_query(
             for m in range(k, _summed_outputs(design))
         }
     else:
+        predicted, shared = _with_shared(predicted, loss, etas[0], y)
         derived = [
-            exp.alias_(loss.value(etas[0], y), "l"),
-            exp.alias_(loss.gradient(etas[0], y), "g0"),
+            exp.alias_(loss.row("value", etas[0], y, shared), "l"),
+            exp.alias_(loss.row("gradient", etas[0], y, shared), "g0"),
         ]
         if curvature:
-            derived.append(exp.alias_(loss.curvature(etas[0], y), "c0"))
+            derived.append(exp.alias_(loss.row("curvature", etas[0], y, shared), "c0"))
         gradient = [exp.column("g0")]
         curvatures = {(0, 0): exp.column("c0")}
     scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
@@ -281,7 +293,8 @@ def curvature_query(design: Design, loss: Loss | Softmax, parameters: Parameters
             for m in range(k, _summed_outputs(design))
         }
     else:
-        derived = [exp.alias_(loss.curvature(etas[0], y), "c0")]
+        predicted, shared = _with_shared(predicted, loss, etas[0], y)
+        derived = [exp.alias_(loss.row("curvature", etas[0], y, shared), "c0")]
         curvatures = {(0, 0): exp.column("c0")}
     scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
     weighted = keep + [
@@ -356,7 +369,7 @@ def _weighted_loss_sum(loss: Loss | Softmax, etas: list[Expr], y: Expr, w: Expr,
     if isinstance(loss, Softmax):
         value = _softmax_loss(etas, y, loss.label_smoothing)
     else:
-        value = loss.value(etas[0], y)
+        value = loss.row("value", etas[0], y)
     return exp.alias_(exp.Sum(this=w * paren(value)), name)
 
 

@@ -68,14 +68,16 @@ def exp_neg_abs(value: Expr) -> Expr:
     return exp.Exp(this=exp.Neg(this=least(exp.Abs(this=value), number(EXP_BOUND))))
 
 
-def softplus(value: Expr) -> Expr:
-    """ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|): finite for any x."""
-    return greatest(value, number(0)) + exp.Ln(this=number(1) + exp_neg_abs(value))
+def softplus(value: Expr, e: Expr | None = None) -> Expr:
+    """ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|): finite for any x. `e` is e^−|x| when the
+    query already has it."""
+    e = exp_neg_abs(value) if e is None else e
+    return greatest(value, number(0)) + exp.Ln(this=number(1) + e)
 
 
-def sigmoid(value: Expr) -> Expr:
-    """1 / (1 + e^−x), evaluated on the side where exp cannot overflow."""
-    e = exp_neg_abs(value)
+def sigmoid(value: Expr, e: Expr | None = None) -> Expr:
+    """1 / (1 + e^−x), evaluated on the side where exp cannot overflow; `e` as in softplus."""
+    e = exp_neg_abs(value) if e is None else e
     return exp.Case(
         ifs=[exp.If(this=value >= number(0), true=number(1) / paren(number(1) + e))],
         default=e / paren(number(1) + e),
