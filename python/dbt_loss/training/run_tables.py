@@ -6,9 +6,10 @@
 - training_weights: the latest weights in raw feature units, one row per group, class and
   feature, intercept included. During a run they are the checkpoint `resume=` starts from.
 
-Every checkpoint is one transaction: a crash leaves the previous checkpoint whole. Where each
-write is a job of its own (Spark), checkpoints are written at most every few seconds
-(Engine.checkpoint_seconds) and hold every iteration since the last.
+Every checkpoint is one transaction: a crash leaves the previous checkpoint whole. Checkpoints
+are written at most every Engine.checkpoint_seconds (every iteration on PostgreSQL, every
+second on DuckDB, every 10 s on Spark, where each write is a job of its own) and hold every
+iteration since the last.
 How a run's rows are created, replaced and updated is the engine's (engine.py): Spark, which
 has no transactions and no DELETE on Parquet, partitions the tables by run_id instead.
 """
