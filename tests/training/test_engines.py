@@ -121,7 +121,7 @@ def fetch_all(scored) -> list[tuple]:
 
 
 def sample_tables(engine: str, connection) -> list[str]:
-    """The temporary tables or views of curvature samples that exist on the connection."""
+    """The temporary tables or views of curvature and warm-start samples on the connection."""
     if engine == "spark":
         names = [t.name for t in connection.catalog.listTables() if t.isTemporary]
     else:
@@ -131,7 +131,7 @@ def sample_tables(engine: str, connection) -> list[str]:
             else "select tablename from pg_tables where schemaname like 'pg_temp%'"
         )
         names = [name for (name,) in connection.execute(query).fetchall()]
-    return [name for name in names if name.startswith("dbt_loss_sample")]
+    return [name for name in names if name.startswith(("dbt_loss_sample", "dbt_loss_warm"))]
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -175,6 +175,36 @@ def test_same_optimum_as_duckdb(engine, connection, datasets, case, record_prope
     # weights agree as closely as the objective's tolerance pins them
     rtol = 1e-4 if case.endswith("_sampled") else 1e-6
     np.testing.assert_allclose(mine, theirs, rtol=rtol, atol=1e-9)
+
+
+def test_warm_start_reaches_the_same_optimum_as_duckdb(engine, connection, datasets, monkeypatch):
+    """The warm start's sample of the curvature sample is a temporary table of a temporary
+    table: each engine builds and drops both (a few dozen rows here, by a lower floor)."""
+    from dbt_loss.training import warm_start
+
+    monkeypatch.setattr(warm_start, "ROWS_PER_PARAMETER", 10)
+    options = {"model": "logistic", "l2": 1e-3, "curvature_rows": 800}
+    features = datasets.features("synthetic_binary")
+    ours = dbt_loss.train(
+        connection,
+        relation(engine, "synthetic_binary"),
+        target="y",
+        features=features,
+        schema="engine_runs",
+        **options,
+    )
+    reference = dbt_loss.train(
+        datasets.connection,
+        "synthetic_binary",
+        target="y",
+        features=features,
+        schema="engine_reference_runs",
+        model="logistic",
+        l2=1e-3,
+    )
+    assert ours.status == reference.status == "succeeded"
+    assert not sample_tables(engine, connection)
+    assert ours.objective == pytest.approx(reference.objective, rel=1e-9)
 
 
 def test_grouped_training_validation_and_scoring(engine, connection, datasets):

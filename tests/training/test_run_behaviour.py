@@ -247,6 +247,52 @@ def test_sampled_curvature_keeps_weights_and_the_validation_split(connection):
     assert sampled.validation_loss == pytest.approx(exact.validation_loss, rel=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("model", "loss", "target"),
+    [("logistic", "binary_cross_entropy", "label"), ("linear", "huber", "y")],
+)
+def test_warm_start_on_a_sample_reaches_the_exact_optimum(
+    connection, monkeypatch, model, loss, target
+):
+    """Newton first solves on a small sample of the curvature sample (here a few dozen rows:
+    the defaults want tens of thousands), then refines on every row: it must end where the
+    run with the exact curvature does, in fewer passes over the table, and drop its table."""
+    from dbt_loss.training import engine as engine_module
+    from dbt_loss.training import warm_start
+
+    monkeypatch.setattr(warm_start, "ROWS_PER_PARAMETER", 10)
+    frame = regression_frame(4000, seed=11)
+    frame["label"] = (frame["y"] + np.random.default_rng(11).logistic(size=len(frame)) > 1).astype(
+        int
+    )
+    table(connection, "data", frame)
+    created = []
+    original = engine_module.Engine.create_temporary
+
+    def spy(self, name, query):
+        created.append(name)
+        return original(self, name, query)
+
+    monkeypatch.setattr(engine_module.Engine, "create_temporary", spy)
+    options = {
+        "target": target,
+        "features": ["x0", "x1", "x2", "x3"],
+        "model": model,
+        "loss": loss,
+        "l2": 1e-3,
+    }
+    exact = dbt_loss.train(connection, "data", curvature_rows=None, **options)
+    warm = dbt_loss.train(connection, "data", curvature_rows=800, **options)
+    assert [name.split("_")[2] for name in created] == ["sample", "warm"]
+    assert warm.status == exact.status == "succeeded"
+    assert warm.objective == pytest.approx(exact.objective, rel=1e-9)
+    np.testing.assert_allclose(
+        list(warm.weights.values()), list(exact.weights.values()), rtol=1e-4, atol=1e-5
+    )
+    leftovers = "select count(*) from duckdb_tables() where table_name like 'dbt_loss_%'"
+    assert connection.execute(leftovers).fetchone()[0] == 0
+
+
 def test_interrupted_sampled_run_drops_its_curvature_sample(connection):
     """The curvature sample lives in a temporary table for the run: gone when the run ends,
     however it ends."""

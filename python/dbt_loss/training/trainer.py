@@ -31,6 +31,7 @@ from .queries import (
 )
 from .recorder import RunRecorder, TrainingRun, thetas_from_weights
 from .run_tables import RunTables
+from .warm_start import warm_start
 
 __all__ = ["Trainer", "TrainingRun", "relation_expression", "train", "validation_rows"]
 
@@ -352,6 +353,9 @@ def _descend(
     status, message = "succeeded", None
     try:
         trainer.sample_curvature(plan.curvature_sample(groups))
+        if offset == 0:  # a new run; a resumed one starts from its checkpoint
+            thetas = warm_start(plan, trainer.curvature_design, thetas, recorder.run_id)
+            best["thetas"] = last["thetas"] = thetas
         for step in optimizers.descend(
             trainer.evaluate,
             trainer.line_search,
