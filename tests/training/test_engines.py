@@ -123,7 +123,11 @@ def fetch_all(scored) -> list[tuple]:
 def sample_tables(engine: str, connection) -> list[str]:
     """The temporary tables or views of curvature and warm-start samples on the connection."""
     if engine == "spark":
-        names = [t.name for t in connection.catalog.listTables() if t.isTemporary]
+        # SHOW TABLES, not catalog.listTables(): that decodes every table of the database,
+        # and fails on some of those other tests leave
+        names = [
+            row.tableName for row in connection.sql("SHOW TABLES").collect() if row.isTemporary
+        ]
     else:
         query = (
             "select table_name from duckdb_tables() where temporary"
