@@ -26,7 +26,8 @@ class Engine:
         self.connection = connection
 
     def render(self, expression: exp.Expression) -> str:
-        return parenthesize(expression).sql(dialect=self.dialect)
+        """The SQL text: parenthesize copies the tree once, so the rest may work on the copy."""
+        return parenthesize(expression).sql(dialect=self.dialect, copy=False)
 
     def fetch(self, expression: exp.Expression) -> list[tuple]:
         return self.connection.execute(self.render(expression)).fetchall()
@@ -174,7 +175,8 @@ class PostgresEngine(Engine):
                     node.this.set("offset", exp.Offset(expression=exp.Literal.number(0)))
             return node
 
-        return parenthesize(expression).transform(fence).sql(dialect=self.dialect)
+        fenced = parenthesize(expression).transform(fence, copy=False)
+        return fenced.sql(dialect=self.dialect, copy=False)
 
     def lazy(self, query: exp.Expression):
         """A query's rows without fetching them: an executed psycopg cursor."""
@@ -291,7 +293,8 @@ class SparkEngine(Engine):
                     return exp.Literal.number(f"{text}E0")
             return node
 
-        return parenthesize(expression).transform(doubles).sql(dialect=self.dialect)
+        doubled = parenthesize(expression).transform(doubles, copy=False)
+        return doubled.sql(dialect=self.dialect, copy=False)
 
     def _sql(self, sql: str, parameters: dict | list | None = None):
         return self.connection.sql(sql, args=parameters or None)
