@@ -28,6 +28,12 @@ def kind_of(sql: str) -> str:
         return "profile: checks and means"
     if text.startswith("SELECT AVG("):
         return "profile: variances"
+    if text.startswith('CREATE TEMPORARY TABLE "DBT_LOSS_SAMPLE'):
+        return "curvature sample: copy"
+    if text.startswith('CREATE TEMPORARY TABLE "DBT_LOSS_WARM'):
+        return "warm start: copy"
+    if '"DBT_LOSS_WARM_' in text:
+        return "warm start on a sample"
     if ("AS H_0" in text or " H_0," in text) and "LOSS_TRAIN" not in text:
         return "curvature on a sample"
     if "AS H_0" in text or " H_0," in text:
@@ -36,8 +42,6 @@ def kind_of(sql: str) -> str:
         return "line search"
     if "SW_TRAIN" in text:
         return "statistics, gradient only"
-    if text.startswith('CREATE TEMPORARY TABLE "DBT_LOSS_SAMPLE'):
-        return "curvature sample: copy"
     if text.startswith(("INSERT", "CREATE", "UPDATE", "DELETE", "BEGIN", "COMMIT")):
         return "run tables and parameters"
     return "other"
