@@ -25,6 +25,7 @@ ARMIJO = 1e-4
 
 Evaluate = Callable[[dict, bool], dict]  # θ by group, want curvature → Statistics by group
 LineSearch = Callable[[dict, dict, tuple], dict]  # θ, direction, steps → mean losses by group
+Curvature = Callable[[dict], dict]  # θ by group → curvature matrix by group
 
 
 @dataclass
@@ -113,14 +114,15 @@ def descend(
     tol: float,
     majorizes: bool = False,
     quadratic: bool = False,
-    sampled_curvature: bool = False,
+    sampled_curvature: Curvature | None = None,
     learning_rate: float = 0.05,
     batches: int = 1,
 ) -> Iterator[Iteration]:
     """Runs `method` from θ, yielding after every step. A group stops when the objective the
     step predicts (Newton) or achieves falls below tol × |objective|; the run when all have.
     `penalty` is one for every group, or a dict of them by group key (candidates trained
-    side by side)."""
+    side by side). `sampled_curvature`, for Newton, sums the curvature alone over a sample
+    of the rows; None when `evaluate` returns the exact curvature with the statistics."""
     penalties = penalty if isinstance(penalty, dict) else {key: penalty for key in thetas}
     if method == "adam":
         yield from _adam(
@@ -233,6 +235,18 @@ def _quadratic_model(stats: Statistics, direction: np.ndarray) -> Statistics:
     )
 
 
+def _stops_on_previous_curvature(state: GroupState, previous, tol: float) -> bool:
+    """Whether a group whose trial was just measured can stop there without a new curvature
+    query: the Newton decrease predicted from the new gradient and the previous (sampled,
+    so approximate anyway) curvature is below tol, and the next real decrease will be too."""
+    stats = state.statistics
+    stats.curvature = previous
+    direction = newton_direction(stats, state.theta, state.penalty)
+    change = _predicted_change(stats, state.theta, direction, state.penalty)
+    threshold = tol * max(abs(state.objective), 1e-12)
+    return change < 0 and -change <= threshold and _settled(state, threshold)
+
+
 def _newton(
     evaluate, line_search, thetas, penalties, *, max_iter, tol, majorizes, quadratic, sampled
 ):
@@ -242,7 +256,9 @@ def _newton(
     loss's curvature is taken once and its full step is exact; without a validation split the
     statistics after it follow from the quadratic model, with no pass at all. With a sampled
     curvature the decrease it predicts is an estimate, so a group stops only once the next
-    step's real decrease will be small too (_settled)."""
+    step's real decrease will be small too (_settled); and a trial is measured without its
+    curvature, which is summed only for the groups that go on: one that can stop, judged on
+    the previous curvature, ends without that query."""
     states = _states(thetas, penalties)
     exact = quadratic and not any(p.has_lasso for p in penalties.values())
     statistics = evaluate({k: s.theta for k, s in states.items()}, True)
@@ -257,7 +273,7 @@ def _newton(
             change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
             scale = max(abs(state.objective), 1e-12)
             small_step = -change <= tol * scale and not majorizes
-            if sampled and not _settled(state, tol * scale):
+            if sampled is not None and not _settled(state, tol * scale):
                 small_step = False
             if small_step or change >= 0 or not np.any(direction):
                 state.converged = True
@@ -278,22 +294,31 @@ def _newton(
             for key, stats in trial_stats.items():
                 stats.curvature = states[key].statistics.curvature
         else:
-            trial_stats = evaluate(trials, True)
-        rejected = {}
+            trial_stats = evaluate(trials, sampled is None)
+        rejected, unmeasured = {}, {}
         for key, direction in directions.items():
             state = states[key]
             stats = trial_stats[key]
             previous = state.objective
             objective = stats.objective(trials[key], state.penalty)
             if exact or objective <= previous + ARMIJO * min(changes[key], 0.0):
+                curvature = state.statistics.curvature
                 state.theta, state.step = trials[key], 1.0
                 _measure(state, stats)
                 _record_decrease(state, previous - objective)
                 scale = max(abs(objective), 1e-12)
                 if majorizes and abs(previous - objective) <= tol * scale:
                     state.converged = True
+                elif sampled is not None:
+                    if _stops_on_previous_curvature(state, curvature, tol):
+                        state.converged = True
+                    else:
+                        unmeasured[key] = state.theta
             else:
                 rejected[key] = direction
+        if unmeasured:  # the sample's curvature at the new points, for the next steps
+            for key, matrix in sampled(unmeasured).items():
+                states[key].statistics.curvature = matrix
         if rejected:
             steps = STEPS[1:]
             losses = line_search({k: states[k].theta for k in rejected}, rejected, steps)

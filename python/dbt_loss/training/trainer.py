@@ -105,19 +105,32 @@ class Trainer:
             if key in wanted:
                 yield key, row[width:]
 
-    def _sampled_curvature(self, thetas: dict) -> dict:
-        """Per group, the flat upper-triangle curvature sums over the curvature sample, already
-        divided by the sample's training weight."""
+    def sampled_curvature(self, thetas: dict) -> dict | None:
+        """Per group, the curvature matrix (standardised coordinates, per unit of training
+        weight) summed over the curvature sample alone; None when the sample misses a group,
+        which then falls back to every row."""
         sql = self._prepared(
             ("curvature",),
             lambda: curvature_query(self.curvature_design, self.loss, self.parameters),
         )
+        unscale = self.design.unscale.ravel()
         result = {}
         for key, row in self._by_group(self._run(sql, {"theta": thetas}), thetas):
             sw = float(row[0] or 0.0)
             if sw > 0:
-                result[key] = np.array(row[1:], dtype=float) / sw
+                flat = np.array(row[1:], dtype=float) / sw
+                result[key] = curvature_matrix(self.design, flat) * np.outer(unscale, unscale)
+        if set(result) != set(thetas):
+            self.close()
+            return None
         return result
+
+    def curvature(self, thetas: dict) -> dict:
+        """Per group, the curvature matrix alone: from the sample, or from every row."""
+        matrices = self.sampled_curvature(thetas) if self.curvature_design is not None else None
+        if matrices is None:
+            matrices = {k: s.curvature for k, s in self.evaluate(thetas, True).items()}
+        return matrices
 
     def evaluate(self, thetas: dict, curvature: bool, batch: int | None = None) -> dict:
         batched = batch is not None and self.bucket is not None
@@ -134,9 +147,8 @@ class Trainer:
             ),
         )
         rows = self._run(sql, {"theta": thetas}, {"batch": batch} if batched else None)
-        sample = self._sampled_curvature(thetas) if sampled else {}
-        if sampled and set(sample) != set(thetas):  # the sample missed a group: every row
-            self.close()
+        sample = self.sampled_curvature(thetas) if sampled else {}
+        if sample is None:  # the sample missed a group: every row
             return self.evaluate(thetas, curvature, batch)
         size = self.design.outputs * self.design.width
         unscale = self.design.unscale
@@ -151,9 +163,9 @@ class Trainer:
             gradient = (
                 np.array(values_[4 : 4 + size], dtype=float).reshape(unscale.shape) * unscale / sw
             )
-            matrix = None
-            if curvature:
-                flat = sample[key] if sampled else np.array(values_[4 + size :], dtype=float) / sw
+            matrix = sample.get(key)
+            if in_query:
+                flat = np.array(values_[4 + size :], dtype=float) / sw
                 matrix = curvature_matrix(self.design, flat) * np.outer(unscale, unscale)
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
             # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
@@ -366,7 +378,7 @@ def _descend(
             tol=settings.tol,
             majorizes=plan.majorizes,
             quadratic=plan.quadratic,
-            sampled_curvature=trainer.curvature_design is not None,
+            sampled_curvature=trainer.curvature if trainer.curvature_design is not None else None,
             learning_rate=settings.learning_rate,
             batches=batches,
         ):
