@@ -128,7 +128,7 @@ def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[Tra
             max_iter=first.max_iter,
             tol=first.settings.tol,
             quadratic=first.quadratic,
-            sampled_curvature=trainer.curvature if trainer.curvature_design is not None else None,
+            sampled_curvature=trainer.curvature_alone,
         ):
             states = step.states
             for key, recorder in zip(keys, recorders, strict=True):

@@ -132,6 +132,12 @@ class Trainer:
             matrices = {k: s.curvature for k, s in self.evaluate(thetas, True).items()}
         return matrices
 
+    @property
+    def curvature_alone(self) -> Callable[[dict], dict] | None:
+        """What Newton calls for the curvature without the statistics: only with a sample,
+        where it is a query of its own; None when evaluate returns it with them."""
+        return self.curvature if self.curvature_design is not None else None
+
     def evaluate(self, thetas: dict, curvature: bool, batch: int | None = None) -> dict:
         batched = batch is not None and self.bucket is not None
         sampled = curvature and self.curvature_design is not None
@@ -378,7 +384,7 @@ def _descend(
             tol=settings.tol,
             majorizes=plan.majorizes,
             quadratic=plan.quadratic,
-            sampled_curvature=trainer.curvature if trainer.curvature_design is not None else None,
+            sampled_curvature=trainer.curvature_alone,
             learning_rate=settings.learning_rate,
             batches=batches,
         ):
