@@ -50,7 +50,7 @@ class RunRecorder:
         self.iteration = 0  # the last iteration recorded
         self.started = time.perf_counter()
         self.pending: list[dict] = []  # history rows not written yet
-        self.latest: tuple | None = None  # (weights rows, run summary) after the last iteration
+        self.latest: tuple | None = None  # (θ by group, run summary) after the last iteration
         self.written = self.started
 
     def record(self) -> dict:
@@ -105,8 +105,8 @@ class RunRecorder:
             "elapsed_seconds": time.perf_counter() - self.started,
         }
         self.pending.append(history)
-        self.latest = (
-            self.weights_rows({k: s.theta for k, s in states.items()}),
+        self.latest = (  # θ, turned into weight rows only when written
+            {k: s.theta.copy() for k, s in states.items()},
             {
                 "iterations": number,
                 "objective": summary["objective"],
@@ -124,8 +124,8 @@ class RunRecorder:
         """Writes the iterations recorded since the last checkpoint."""
         if not self.pending:
             return
-        weights, summary = self.latest
-        self.tables.checkpoint(self.run_id, self.pending, weights, summary)
+        thetas, summary = self.latest
+        self.tables.checkpoint(self.run_id, self.pending, self.weights_rows(thetas), summary)
         self.pending = []
         self.written = time.perf_counter()
 
