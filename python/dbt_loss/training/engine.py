@@ -238,11 +238,7 @@ class PostgresEngine(Engine):
         )
 
     def is_finite(self, value: exp.Expression) -> exp.Expression:
-        special = [
-            exp.cast(exp.Literal.string(v), exp.DataType.build("double"))
-            for v in ("NaN", "Infinity", "-Infinity")
-        ]
-        return exp.not_(value.isin(*special))
+        return _not_special(value)
 
     def is_numeric(self, type_name: str) -> bool:
         return type_name in ("int2", "int4", "int8", "float4", "float8", "numeric")
@@ -461,11 +457,7 @@ class SparkEngine(Engine):
 
     def is_finite(self, value: exp.Expression) -> exp.Expression:
         """NaN = NaN is true in Spark too, so the special values are found with IN."""
-        special = [
-            exp.cast(exp.Literal.string(v), exp.DataType.build("double"))
-            for v in ("NaN", "Infinity", "-Infinity")
-        ]
-        return exp.not_(value.isin(*special))
+        return _not_special(value)
 
     def is_numeric(self, type_name: str) -> bool:
         return type_name in ("tinyint", "smallint", "int", "bigint", "float", "double") or (
@@ -478,6 +470,15 @@ class SparkEngine(Engine):
 
 # Spark's file sources, whose tables take a partitionOverwriteMode option (not Delta)
 FILE_FORMATS = ("parquet", "orc", "avro", "json", "csv", "text")
+
+
+def _not_special(value: exp.Expression) -> exp.Expression:
+    """True unless the double is NaN or ±infinity, matched with IN (where NaN = NaN)."""
+    special = [
+        exp.cast(exp.Literal.string(v), exp.DataType.build("double"))
+        for v in ("NaN", "Infinity", "-Infinity")
+    ]
+    return exp.not_(value.isin(*special))
 
 
 def _schema(table: exp.Table, columns: list[tuple[str, str]]) -> exp.Schema:

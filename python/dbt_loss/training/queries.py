@@ -175,6 +175,16 @@ def _softmax_rows(predicted: exp.Select, carried: list[Expr], outputs: int) -> e
     ).from_(stage.subquery("summed"))
 
 
+def _softmax_curvatures(design: Design) -> dict:
+    """The row weights p_k(δ_km − p_m) of the curvature blocks the queries sum, by (k, m)."""
+    summed = _summed_outputs(design)
+    return {
+        (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
+        for k in range(summed)
+        for m in range(k, summed)
+    }
+
+
 def _with_shared(predicted: exp.Select, loss: Loss, eta: Expr, y: Expr):
     """The rows with the loss's shared expression as column `shared`, and that column (None
     and the rows unchanged for a loss without one)."""
@@ -219,11 +229,7 @@ def statistics_query(
         derived += [exp.alias_(probabilities[k], f"p{k}") for k in range(design.outputs)]
         derived += [exp.alias_(targets[k], f"t{k}") for k in range(design.outputs)]
         gradient = [paren(exp.column(f"p{k}") - exp.column(f"t{k}")) for k in range(design.outputs)]
-        curvatures = {
-            (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
-            for k in range(_summed_outputs(design))
-            for m in range(k, _summed_outputs(design))
-        }
+        curvatures = _softmax_curvatures(design)
     else:
         predicted, shared = _with_shared(predicted, loss, etas[0], y)
         derived = [
@@ -287,11 +293,7 @@ def curvature_query(design: Design, loss: Loss | Softmax, parameters: Parameters
     if isinstance(loss, Softmax):
         predicted = _softmax_rows(predicted, keep, design.outputs)
         derived = [exp.column(f"p{k}") for k in range(design.outputs)]
-        curvatures = {
-            (k, m): exp.column(f"p{k}") * paren(number(1 if k == m else 0) - exp.column(f"p{m}"))
-            for k in range(_summed_outputs(design))
-            for m in range(k, _summed_outputs(design))
-        }
+        curvatures = _softmax_curvatures(design)
     else:
         predicted, shared = _with_shared(predicted, loss, etas[0], y)
         derived = [exp.alias_(loss.row("curvature", etas[0], y, shared), "c0")]
