@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pytest
 from sqlglot import exp
 
@@ -14,7 +13,7 @@ import dbt_loss
 from dbt_loss.scoring import load_run, prediction_expressions
 from dbt_loss.training.engine import Engine, engine_for
 from dbt_loss.training.run_tables import COLUMNS, RunTables
-from support import postgres
+from support import postgres, spark
 from support.engines import selected as selected_engines
 
 CASES = {
@@ -60,7 +59,7 @@ def connection(engine, datasets):
     if engine == "spark":
         from support.spark import session
 
-        write_spark_tables(datasets.frames)
+        spark.write_tables(datasets.frames, schema="training")
         yield session()
         return
     postgres.write_tables(datasets.frames, schema="training")
@@ -76,37 +75,10 @@ def write_table(engine, connection, name: str, frame) -> str:
         connection.unregister("frame")
         return name
     if engine == "spark":
-        write_spark_tables({name: frame})
+        spark.write_tables({name: frame}, schema="training")
     else:
         postgres.write_tables({name: frame}, schema="training")
     return f"training.{name}"
-
-
-def write_spark_tables(frames: dict, schema: str = "training") -> None:
-    """Each frame as a Parquet table in `schema`, NaN as NULL (as DuckDB reads pandas)."""
-    from pyspark.sql import types
-
-    from support.spark import session
-
-    def kind(series):
-        if pd.api.types.is_integer_dtype(series):
-            return types.LongType()
-        if pd.api.types.is_float_dtype(series):
-            return types.DoubleType()
-        return types.StringType()
-
-    def value(v):
-        return None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v
-
-    spark = session()
-    spark.sql(f"create schema if not exists `{schema}`")
-    for name, frame in frames.items():
-        structure = types.StructType([types.StructField(c, kind(frame[c])) for c in frame.columns])
-        rows = [tuple(value(v) for v in row) for row in frame.itertuples(index=False)]
-        spark.sql(f"drop table if exists `{schema}`.`{name}`")
-        spark.createDataFrame(rows, structure).write.format("parquet").saveAsTable(
-            f"`{schema}`.`{name}`"
-        )
 
 
 def relation(engine: str, table: str) -> str:
