@@ -538,3 +538,42 @@ def test_divergence_fails_the_run_and_keeps_the_last_finite_weights(connection):
         "select status from dbt_loss.training_runs where run_id = ?", [run.run_id]
     ).fetchone()
     assert status == "failed"
+
+
+DISABLED = "select current_setting('disabled_optimizers')"
+
+
+def test_duckdb_planner_is_tuned_during_a_run_and_restored_after(connection):
+    frame = regression_frame(600, seed=17)
+    frame["store"] = np.arange(len(frame)) % 3
+    table(connection, "stores", frame)
+    connection.execute("set disabled_optimizers = 'join_order'")  # the user's own setting
+    during = []
+    run = dbt_loss.train(
+        connection,
+        "stores",
+        target="y",
+        features=["x0", "x1"],
+        model="linear",
+        loss="huber",
+        group_by=["store"],
+        progress=lambda history: during.append(connection.execute(DISABLED).fetchall()[0][0]),
+    )
+    assert run.status == "succeeded" and during
+    assert all(set(d.split(",")) == {"join_order", "partial_aggregate_pushdown"} for d in during)
+    assert connection.execute(DISABLED).fetchall()[0][0] == "join_order"
+
+
+def test_a_failed_run_restores_the_planner_setting(connection):
+    table(connection, "data", regression_frame(100, seed=18))
+    with pytest.raises(Exception, match="stop"):
+        dbt_loss.train(
+            connection,
+            "data",
+            target="y",
+            features=["x0"],
+            model="linear",
+            loss="huber",
+            progress=lambda history: (_ for _ in ()).throw(RuntimeError("stop")),
+        )
+    assert connection.execute(DISABLED).fetchall()[0][0] == ""

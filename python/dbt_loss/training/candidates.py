@@ -99,6 +99,11 @@ def _alone(tables: RunTables, plan: Plan, name: str | None) -> TrainingRun:
 
 
 def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[TrainingRun]:
+    with plans[0].engine.training_session():
+        return _trained_side_by_side(tables, plans, names)
+
+
+def _trained_side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[TrainingRun]:
     first = plans[0]
     design = dataclasses.replace(first.design, groups=[CANDIDATE], fanned=True)
     selector = exp.column(CANDIDATE, quoted=True)
