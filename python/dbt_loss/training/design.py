@@ -81,7 +81,7 @@ class Design:
             exp.alias_(w_train, "w_train"),
             exp.alias_(w_valid, "w_valid"),
         ]
-        return exp.select(*selections).from_(self.relation)
+        return exp.select(*selections).from_(self.relation.copy())  # each query its own copy
 
     @property
     def unscale(self) -> np.ndarray:

@@ -23,7 +23,7 @@ from sqlglot import exp
 
 from .design import Design
 from .losses import Loss
-from .sql import EXP_BOUND, Expr, bounded_exp, greatest, number, paren, total
+from .sql import EXP_BOUND, Expr, bounded_exp, greatest, named, number, paren, select_from, total
 
 GroupKey = tuple
 
@@ -85,7 +85,7 @@ class Parameters:
             return rows
         table = exp.table_(self.table, quoted=True).as_("parameters")
         if self.design.fanned:  # every row once per parameter row
-            return rows.join(table, join_type="cross")
+            return rows.join(table, join_type="cross", copy=False)
         condition = exp.and_(
             *[
                 exp.NullSafeEQ(
@@ -95,7 +95,7 @@ class Parameters:
                 for i, g in enumerate(self.design.groups)
             ]
         )
-        return rows.join(table, on=condition)
+        return rows.join(table, on=condition, copy=False)
 
 
 def _with_predictors(
@@ -106,14 +106,14 @@ def _with_predictors(
 ) -> exp.Select:
     """The design's rows with the linear predictors for each named parameter set as columns
     <name>_eta<k>, computed once per row."""
-    rows = parameters.joined(exp.select("*").from_(design.rows(batch).subquery("r")))
+    rows = parameters.joined(select_from(design.rows(batch), "r", "*"))
     keep = (
         [exp.column(g, quoted=True) for g in design.groups]
         + [exp.column("y"), exp.column("w_train"), exp.column("w_valid")]
         + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
     etas = [
-        exp.alias_(
+        named(
             design.linear_predictor(
                 [parameters.coefficient(name, k, j) for j in range(design.width)]
             ),
@@ -122,7 +122,7 @@ def _with_predictors(
         for name in names
         for k in range(design.outputs)
     ]
-    return exp.select(*keep, *etas).from_(rows.subquery("joined"))
+    return select_from(rows, "joined", *keep, *etas)
 
 
 def _softmax_targets(y: Expr, outputs: int, smoothing: float) -> list[Expr]:
@@ -156,23 +156,23 @@ def _softmax_rows(predicted: exp.Select, carried: list[Expr], outputs: int) -> e
     etas = [exp.column(f"theta_eta{k}") for k in range(outputs)]
     passed = [*carried, *etas]
     top = etas[0] if outputs == 1 else greatest(*etas)
-    stage = exp.select(*passed, exp.alias_(top, "eta_max")).from_(predicted.subquery("predicted"))
+    stage = select_from(predicted, "predicted", *passed, named(top, "eta_max"))
     m = exp.column("eta_max")
     exponentials = [
-        exp.alias_(exp.Exp(this=greatest(eta - m, number(-EXP_BOUND))), f"e{k}")
+        named(exp.Exp(this=greatest(eta - m, number(-EXP_BOUND))), f"e{k}")
         for k, eta in enumerate(etas)
     ]
-    stage = exp.select(*passed, m, *exponentials).from_(stage.subquery("shifted"))
+    stage = select_from(stage, "shifted", *passed, m, *exponentials)
     e = [exp.column(f"e{k}") for k in range(outputs)]
-    stage = exp.select(*passed, m, *e, exp.alias_(total(e), "e_sum")).from_(
-        stage.subquery("exponentials")
-    )
+    stage = select_from(stage, "exponentials", *passed, m, *e, named(total(e), "e_sum"))
     total_e = exp.column("e_sum")
-    return exp.select(
+    return select_from(
+        stage,
+        "summed",
         *passed,
-        exp.alias_(m + exp.Ln(this=total_e), "lse"),
-        *[exp.alias_(e[k] / total_e, f"p{k}") for k in range(outputs)],
-    ).from_(stage.subquery("summed"))
+        named(m + exp.Ln(this=total_e), "lse"),
+        *[named(e[k] / total_e, f"p{k}") for k in range(outputs)],
+    )
 
 
 def _softmax_curvatures(design: Design) -> dict:
@@ -190,16 +190,14 @@ def _with_shared(predicted: exp.Select, loss: Loss, eta: Expr, y: Expr):
     and the rows unchanged for a loss without one)."""
     if loss.shared is None:
         return predicted, None
-    rows = exp.select("*", exp.alias_(loss.shared(eta, y), "shared")).from_(
-        predicted.subquery("predicted_rows")
-    )
+    rows = select_from(predicted, "predicted_rows", "*", named(loss.shared(eta, y), "shared"))
     return rows, exp.column("shared")
 
 
 def _grouped(design: Design, aggregates: list[Expr], source: exp.Select) -> exp.Select:
     keys = [exp.column(g, quoted=True) for g in design.groups]
-    query = exp.select(*keys, *aggregates).from_(source.subquery("scored"))
-    return query.group_by(*keys) if keys else query
+    query = select_from(source, "scored", *keys, *aggregates)
+    return query.group_by(*keys, copy=False) if keys else query
 
 
 def statistics_query(
@@ -225,22 +223,22 @@ def statistics_query(
         probabilities = [exp.column(f"p{k}") for k in range(design.outputs)]
         targets = _softmax_targets(y, design.outputs, loss.label_smoothing)
         value = exp.column("lse") - total([t * eta for t, eta in zip(targets, etas, strict=True)])
-        derived = [exp.alias_(value, "l")]
-        derived += [exp.alias_(probabilities[k], f"p{k}") for k in range(design.outputs)]
-        derived += [exp.alias_(targets[k], f"t{k}") for k in range(design.outputs)]
+        derived = [named(value, "l")]
+        derived += [named(probabilities[k], f"p{k}") for k in range(design.outputs)]
+        derived += [named(targets[k], f"t{k}") for k in range(design.outputs)]
         gradient = [paren(exp.column(f"p{k}") - exp.column(f"t{k}")) for k in range(design.outputs)]
         curvatures = _softmax_curvatures(design)
     else:
         predicted, shared = _with_shared(predicted, loss, etas[0], y)
         derived = [
-            exp.alias_(loss.row("value", etas[0], y, shared), "l"),
-            exp.alias_(loss.row("gradient", etas[0], y, shared), "g0"),
+            named(loss.row("value", etas[0], y, shared), "l"),
+            named(loss.row("gradient", etas[0], y, shared), "g0"),
         ]
         if curvature:
-            derived.append(exp.alias_(loss.row("curvature", etas[0], y, shared), "c0"))
+            derived.append(named(loss.row("curvature", etas[0], y, shared), "c0"))
         gradient = [exp.column("g0")]
         curvatures = {(0, 0): exp.column("c0")}
-    scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
+    scored = select_from(predicted, "predicted", *keep, *derived)
 
     # The weight times each derivative, once per row; the sums below only multiply by z.
     w_train, w_valid = exp.column("w_train"), exp.column("w_valid")
@@ -250,28 +248,24 @@ def statistics_query(
         + [w_train]
         + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
-    weighted.append(exp.alias_(w_train * exp.column("l"), "wl"))
+    weighted.append(named(w_train * exp.column("l"), "wl"))
     if validated:
-        weighted += [w_valid, exp.alias_(w_valid * exp.column("l"), "vl")]
-    weighted += [exp.alias_(w_train * gradient[k], f"wg{k}") for k in range(design.outputs)]
+        weighted += [w_valid, named(w_valid * exp.column("l"), "vl")]
+    weighted += [named(w_train * gradient[k], f"wg{k}") for k in range(design.outputs)]
     if curvature:
-        weighted += [
-            exp.alias_(w_train * paren(c), f"wc{k}_{m}") for (k, m), c in curvatures.items()
-        ]
-    rows = exp.select(*weighted).from_(scored.subquery("scored_rows"))
+        weighted += [named(w_train * paren(c), f"wc{k}_{m}") for (k, m), c in curvatures.items()]
+    rows = select_from(scored, "scored_rows", *weighted)
 
     aggregates = [
-        exp.alias_(exp.Sum(this=w_train), "sw_train"),
-        exp.alias_(exp.Sum(this=w_valid) if validated else number(0), "sw_valid"),
-        exp.alias_(exp.Sum(this=exp.column("wl")), "loss_train"),
-        exp.alias_(exp.Sum(this=exp.column("vl")) if validated else number(0), "loss_valid"),
+        named(exp.Sum(this=w_train), "sw_train"),
+        named(exp.Sum(this=w_valid) if validated else number(0), "sw_valid"),
+        named(exp.Sum(this=exp.column("wl")), "loss_train"),
+        named(exp.Sum(this=exp.column("vl")) if validated else number(0), "loss_valid"),
     ]
     for k in range(design.outputs):
         for j in range(design.width):
             term = exp.column(f"wg{k}")
-            aggregates.append(
-                exp.alias_(exp.Sum(this=term * design.z(j) if j else term), f"g_{k}_{j}")
-            )
+            aggregates.append(named(exp.Sum(this=term * design.z(j) if j else term), f"g_{k}_{j}"))
     if curvature:
         aggregates += _curvature_sums(design)
     return _grouped(design, aggregates, rows)
@@ -296,14 +290,12 @@ def curvature_query(design: Design, loss: Loss | Softmax, parameters: Parameters
         curvatures = _softmax_curvatures(design)
     else:
         predicted, shared = _with_shared(predicted, loss, etas[0], y)
-        derived = [exp.alias_(loss.row("curvature", etas[0], y, shared), "c0")]
+        derived = [named(loss.row("curvature", etas[0], y, shared), "c0")]
         curvatures = {(0, 0): exp.column("c0")}
-    scored = exp.select(*keep, *derived).from_(predicted.subquery("predicted"))
-    weighted = keep + [
-        exp.alias_(w_train * paren(c), f"wc{k}_{m}") for (k, m), c in curvatures.items()
-    ]
-    rows = exp.select(*weighted).from_(scored.subquery("scored_rows"))
-    aggregates = [exp.alias_(exp.Sum(this=w_train), "sw_train")]
+    scored = select_from(predicted, "predicted", *keep, *derived)
+    weighted = keep + [named(w_train * paren(c), f"wc{k}_{m}") for (k, m), c in curvatures.items()]
+    rows = select_from(scored, "scored_rows", *weighted)
+    aggregates = [named(exp.Sum(this=w_train), "sw_train")]
     aggregates += _curvature_sums(design)
     return _grouped(design, aggregates, rows)
 
@@ -315,7 +307,7 @@ def _curvature_sums(design: Design) -> list[Expr]:
         for feature in (j, n):
             if feature:
                 term = term * design.z(feature)
-        sums.append(exp.alias_(exp.Sum(this=term), f"h_{index}"))
+        sums.append(named(exp.Sum(this=term), f"h_{index}"))
     return sums
 
 
@@ -372,7 +364,7 @@ def _weighted_loss_sum(loss: Loss | Softmax, etas: list[Expr], y: Expr, w: Expr,
         value = _softmax_loss(etas, y, loss.label_smoothing)
     else:
         value = loss.row("value", etas[0], y)
-    return exp.alias_(exp.Sum(this=w * paren(value)), name)
+    return named(exp.Sum(this=w * paren(value)), name)
 
 
 def line_search_query(
@@ -381,7 +373,7 @@ def line_search_query(
     """Columns: group keys, sw_train, then loss_<s> = Σ w·ℓ(θ + step_s·d) for each step."""
     predicted = _with_predictors(design, parameters, ["theta", "direction"], None)
     y, w = exp.column("y"), exp.column("w_train")
-    aggregates = [exp.alias_(exp.Sum(this=w), "sw_train")]
+    aggregates = [named(exp.Sum(this=w), "sw_train")]
     for index, step in enumerate(steps):
         etas = [
             paren(exp.column(f"theta_eta{k}") + number(step) * exp.column(f"direction_eta{k}"))
@@ -399,7 +391,7 @@ def candidates_query(
     names = ["theta"] + [f"candidate{c}" for c in range(count)]
     predicted = _with_predictors(design, parameters, names, None)
     y, w = exp.column("y"), exp.column("w_train")
-    aggregates = [exp.alias_(exp.Sum(this=w), "sw_train")]
+    aggregates = [named(exp.Sum(this=w), "sw_train")]
     for c in range(count):
         etas = [
             paren(exp.column(f"theta_eta{k}") + exp.column(f"candidate{c}_eta{k}"))
@@ -431,7 +423,7 @@ def nearest_rows_query(design: Design, parameters: Parameters, count: int) -> ex
             *keys,
             *[exp.column(f"z{j}") for j in range(1, design.width)],
             exp.column("y"),
-            exp.alias_(rank, "nearness"),
+            named(rank, "nearness"),
         )
         .from_(predicted.subquery("predicted"))
         .where(exp.column("w_train") > number(0))

@@ -31,6 +31,7 @@ from .queries import (
 )
 from .recorder import RunRecorder, TrainingRun, thetas_from_weights
 from .run_tables import RunTables
+from .sql import collection_paused
 from .warm_start import warm_start
 
 __all__ = ["Trainer", "TrainingRun", "relation_expression", "train", "validation_rows"]
@@ -74,7 +75,8 @@ class Trainer:
 
     def _prepared(self, kind: str, build: Callable[[], exp.Expression]) -> str:
         if kind not in self._sql:
-            self._sql[kind] = self.engine.render(build())
+            with collection_paused():
+                self._sql[kind] = self.engine.render(build())
         return self._sql[kind]
 
     def _run(self, sql: str, values: dict[str, dict], extra: dict | None = None) -> list[tuple]:
@@ -346,10 +348,11 @@ def run_plan(
     """The optimizer's loop for one planned run: a checkpoint after every iteration, early
     stopping, the quantile polish, and the run finished whatever happens."""
     trainer = Trainer(plan.engine, plan.design, plan.objective_loss, recorder.run_id)
-    try:
-        return _descend(plan, trainer, recorder, thetas, groups, progress)
-    finally:
-        trainer.close()
+    with plan.engine.training_session():
+        try:
+            return _descend(plan, trainer, recorder, thetas, groups, progress)
+        finally:
+            trainer.close()
 
 
 def _descend(
