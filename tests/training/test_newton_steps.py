@@ -1,0 +1,59 @@
+"""Newton's steps for many groups at once (one batched eigendecomposition) equal the step
+each group's own lstsq solve gives, including curvatures that are singular or that hold a
+feature fixed at zero."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dbt_loss.training.objective import Penalty, Statistics
+from dbt_loss.training.optimizers import (
+    GroupState,
+    _predicted_change,
+    newton_direction,
+    newton_steps,
+)
+
+pytestmark = pytest.mark.engine_independent
+
+
+def _state(rng, penalty: Penalty, width: int, rank: int) -> GroupState:
+    """A group whose curvature is a weighted Gram matrix of `rank` random rows."""
+    rows = np.c_[
+        np.ones(rank), rng.normal(size=(rank, width - 1)) * rng.uniform(0.1, 10, width - 1)
+    ]
+    curvature = (rows * rng.uniform(0.05, 0.25, rank)[:, None]).T @ rows / rank
+    stats = Statistics(rank, 0.7, 0.0, None, rng.normal(size=(1, width)), curvature)
+    return GroupState(rng.normal(size=(1, width)), penalty, statistics=stats)
+
+
+@pytest.mark.parametrize("l2", [0.0, 1e-3])
+@pytest.mark.parametrize("rank", [200, 5])  # full rank, and fewer rows than parameters
+def test_batched_steps_equal_each_groups_lstsq_step(l2, rank):
+    rng = np.random.default_rng(rank)
+    width = 8
+    constant = [False, False, True, False, False, False, False]  # one feature held at zero
+    penalty = Penalty.build([2.0] * (width - 1), constant, 1, l2, 0.0)
+    states = {(g,): _state(rng, penalty, width, rank) for g in range(40)}
+    steps = newton_steps(states)
+    assert set(steps) == set(states)
+    for key, state in states.items():
+        expected = newton_direction(state.statistics, state.theta, state.penalty)
+        change = _predicted_change(state.statistics, state.theta, expected, state.penalty)
+        direction, predicted = steps[key]
+        scale = np.abs(expected).max()
+        np.testing.assert_allclose(direction, expected, rtol=0, atol=1e-9 * scale)
+        assert direction[0, 3] == 0.0  # the constant feature's parameter never moves
+        assert predicted == pytest.approx(change, rel=1e-9)
+
+
+def test_groups_with_an_l1_penalty_keep_coordinate_descent():
+    rng = np.random.default_rng(3)
+    lasso = Penalty.build([1.0] * 4, [False] * 4, 1, 1e-3, 0.05)
+    plain = Penalty.build([1.0] * 4, [False] * 4, 1, 1e-3, 0.0)
+    states = {("a",): _state(rng, lasso, 5, 100), ("b",): _state(rng, plain, 5, 100)}
+    steps = newton_steps(states)
+    for key, state in states.items():
+        expected = newton_direction(state.statistics, state.theta, state.penalty)
+        np.testing.assert_allclose(steps[key][0], expected, rtol=1e-9, atol=1e-12)
