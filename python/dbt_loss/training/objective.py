@@ -61,11 +61,12 @@ class Statistics:
 
 
 def to_raw(theta: np.ndarray, means: list[float], scales: list[float]) -> np.ndarray:
-    """Weights in raw feature units, intercept first: β = θ/s, b = θ0 − Σ θj·mj/sj."""
+    """Weights in raw feature units, intercept first: β = θ/s, b = θ0 − Σ θj·mj/sj (θ of
+    shape (outputs, width), or stacked: (groups, outputs, width))."""
     m, s = np.asarray(means, dtype=float), np.asarray(scales, dtype=float)
     raw = np.array(theta, dtype=float)
-    raw[:, 1:] = theta[:, 1:] / s
-    raw[:, 0] = theta[:, 0] - (theta[:, 1:] / s) @ m
+    raw[..., 1:] = raw[..., 1:] / s
+    raw[..., 0] = raw[..., 0] - raw[..., 1:] @ m
     return raw
 
 

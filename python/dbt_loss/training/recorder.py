@@ -81,18 +81,22 @@ class RunRecorder:
     def weights_rows(self, thetas: dict) -> list[tuple]:
         plan = self.plan
         features = plan.data.features
-        rows = []
-        for key, theta in thetas.items():
-            raw = to_raw(theta, [f.mean for f in features], [f.scale for f in features])
-            group = dumps(list(key)) if plan.settings.group_by else None
-            for k in range(plan.design.outputs):
-                label = str(plan.data.classes[k]) if plan.model == "softmax" else None
-                rows.append((group, label, "intercept", None, None, float(raw[k, 0])))
-                for j, feature in enumerate(features, 1):
-                    rows.append(
-                        (group, label, feature.name, feature.source, feature.category, raw[k, j])
-                    )
-        return [(*row[:-1], float(row[-1])) for row in rows]
+        keys = list(thetas)
+        stacked = np.stack([thetas[key] for key in keys])  # every group's θ converted at once
+        raws = to_raw(stacked, [f.mean for f in features], [f.scale for f in features]).tolist()
+        columns = [("intercept", None, None)]
+        columns += [(f.name, f.source, f.category) for f in features]
+        labels = [
+            str(plan.data.classes[k]) if plan.model == "softmax" else None
+            for k in range(plan.design.outputs)
+        ]
+        groups = [dumps(list(key)) if plan.settings.group_by else None for key in keys]
+        return [
+            (group, label, *column, weight)
+            for group, raw in zip(groups, raws, strict=True)
+            for label, weights in zip(labels, raw, strict=True)
+            for column, weight in zip(columns, weights, strict=True)
+        ]
 
     def checkpoint(self, number: int, states: dict) -> dict:
         """Records an iteration: its history row, the weights after it and the run's
@@ -141,8 +145,9 @@ class RunRecorder:
 
     def finish(self, status: str, message: str | None, final: dict, stats: dict | None):
         """The run's final row and weights; `stats` are the statistics at `final` (None when
-        the run failed before they could be measured)."""
-        self.flush()
+        the run failed before they could be measured). The iterations since the last
+        checkpoint are written with them, in the same transaction."""
+        history, self.pending = self.pending, []
         plan = self.plan
         summary = {"objective": None, "train_loss": None, "validation_loss": None}
         if stats is not None:
@@ -158,6 +163,7 @@ class RunRecorder:
                 "iterations": self.iteration,
             },
             self.weights_rows(final),
+            history,
         )
         return TrainingRun(
             run_id=self.run_id,

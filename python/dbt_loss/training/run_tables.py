@@ -99,20 +99,32 @@ class RunTables:
         last of them, and the run's progress, in this order (on an engine without
         transactions, the run's row is written last)."""
         with self.engine.transaction():
-            columns = [c for c, _ in COLUMNS[HISTORY]]
-            self.engine.insert_rows(
-                self.table(HISTORY),
-                columns,
-                [tuple({"run_id": run_id, **row}.get(c) for c in columns) for row in history],
-            )
+            self._insert_history(run_id, history)
             self._replace_weights(run_id, weights)
             self._update(run_id, summary)
 
-    def finish(self, run_id: str, status: str, summary: dict, weights: list[tuple] | None) -> None:
+    def finish(
+        self,
+        run_id: str,
+        status: str,
+        summary: dict,
+        weights: list[tuple] | None,
+        history: list[dict] = (),
+    ) -> None:
+        """The run's end: the iterations not yet written, its final weights and its row."""
         with self.engine.transaction():
+            self._insert_history(run_id, history)
             if weights is not None:
                 self._replace_weights(run_id, weights)
             self._update(run_id, {**summary, "status": status, "finished_at": now()})
+
+    def _insert_history(self, run_id: str, history: list[dict]) -> None:
+        columns = [c for c, _ in COLUMNS[HISTORY]]
+        self.engine.insert_rows(
+            self.table(HISTORY),
+            columns,
+            [tuple({"run_id": run_id, **row}.get(c) for c in columns) for row in history],
+        )
 
     def _replace_weights(self, run_id: str, weights: list[tuple]) -> None:
         columns = [c for c, _ in COLUMNS[WEIGHTS]]
