@@ -57,3 +57,14 @@ def test_one_output_hessian_from_the_upper_triangle():
     sums = np.array([np.sum(c * z[:, j] * z[:, n]) for _, j, _, n in pairs])
     assert len(pairs) == width * (width + 1) // 2
     np.testing.assert_allclose(curvature_matrix(design, sums), (z * c[:, None]).T @ z, atol=1e-10)
+
+
+@pytest.mark.parametrize("classes", [[], [0, 1, 2]], ids=["one_output", "softmax"])
+def test_stacked_sums_give_each_groups_matrix(classes):
+    design = _design(4, classes)
+    rng = np.random.default_rng(7)
+    sums = rng.normal(size=(6, len(curvature_pairs(design))))
+    stacked = curvature_matrix(design, sums)
+    assert stacked.shape[0] == 6
+    for group, row in enumerate(sums):
+        np.testing.assert_array_equal(stacked[group], curvature_matrix(design, row))

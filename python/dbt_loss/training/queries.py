@@ -341,21 +341,24 @@ def _pairs(outputs: int, width: int) -> np.ndarray:
 
 
 def curvature_matrix(design: Design, sums: np.ndarray) -> np.ndarray:
-    """The full symmetric matrix from the sums in curvature_pairs order."""
+    """The full symmetric matrix from the sums in curvature_pairs order; sums stacked by
+    group (shape (groups, sums)) give the matrices stacked the same way."""
     width, outputs, summed = design.width, design.outputs, _summed_outputs(design)
     k, j, m, n = _pairs(summed, width).T
-    matrix = np.zeros((outputs * width, outputs * width))
+    stacked = np.atleast_2d(sums)
+    groups, size = len(stacked), outputs * width
+    matrix = np.zeros((groups, size, size))
     for row, col in ((k * width + j, m * width + n), (k * width + n, m * width + j)):
-        matrix[row, col] = sums
-        matrix[col, row] = sums
+        matrix[:, row, col] = stacked
+        matrix[:, col, row] = stacked
     if summed < outputs:  # softmax: the last class's blocks, from the zero block-row sums
         known = summed * width
-        last = -matrix[:known, :known].reshape(summed, width, summed, width).sum(axis=2)
-        last = last.reshape(known, width)  # blocks (k, K − 1) stacked
-        matrix[:known, known:] = last
-        matrix[known:, :known] = last.T
-        matrix[known:, known:] = -last.reshape(summed, width, width).sum(axis=0)
-    return matrix
+        blocks = matrix[:, :known, :known].reshape(groups, summed, width, summed, width)
+        last = -blocks.sum(axis=3).reshape(groups, known, width)  # blocks (k, K − 1) stacked
+        matrix[:, :known, known:] = last
+        matrix[:, known:, :known] = last.transpose(0, 2, 1)
+        matrix[:, known:, known:] = -last.reshape(groups, summed, width, width).sum(axis=1)
+    return matrix if np.ndim(sums) == 2 else matrix[0]
 
 
 def _weighted_loss_sum(loss: Loss | Softmax, etas: list[Expr], y: Expr, w: Expr, name: str):

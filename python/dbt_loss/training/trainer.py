@@ -107,6 +107,21 @@ class Trainer:
             if key in wanted:
                 yield key, row[width:]
 
+    def _stacked(self, rows: list[tuple], wanted: dict, head: int):
+        """The asked-about groups' keys; their first `head` values (a NULL sum is 0); the rest
+        as one float array, a row per group (NULL → NaN), for numpy to work on all at once."""
+        width = len(self.design.groups)
+        keys, heads, sums = [], [], []
+        for row in rows:
+            key = tuple(row[:width])
+            if key in wanted:
+                keys.append(key)
+                heads.append(
+                    [float(v) if v is not None else 0.0 for v in row[width : width + head]]
+                )
+                sums.append(row[width + head :])
+        return keys, np.array(heads, dtype=float), np.array(sums, dtype=float)
+
     def sampled_curvature(self, thetas: dict) -> dict | None:
         """Per group, the curvature matrix (standardised coordinates, per unit of training
         weight) summed over the curvature sample alone; None when the sample misses a group,
@@ -116,12 +131,15 @@ class Trainer:
             lambda: curvature_query(self.curvature_design, self.loss, self.parameters),
         )
         unscale = self.design.unscale.ravel()
+        keys, heads, sums = self._stacked(self._run(sql, {"theta": thetas}), thetas, 1)
         result = {}
-        for key, row in self._by_group(self._run(sql, {"theta": thetas}), thetas):
-            sw = float(row[0] or 0.0)
-            if sw > 0:
-                flat = np.array(row[1:], dtype=float) / sw
-                result[key] = curvature_matrix(self.design, flat) * np.outer(unscale, unscale)
+        if keys:
+            sw = heads[:, 0]
+            weighted = sw > 0
+            matrices = curvature_matrix(self.design, sums[weighted] / sw[weighted, None])
+            matrices *= np.outer(unscale, unscale)
+            kept = [key for key, positive in zip(keys, weighted, strict=True) if positive]
+            result = dict(zip(kept, matrices, strict=True))
         if set(result) != set(thetas):
             self.close()
             return None
@@ -158,23 +176,25 @@ class Trainer:
         sample = self.sampled_curvature(thetas) if sampled else {}
         if sample is None:  # the sample missed a group: every row
             return self.evaluate(thetas, curvature, batch)
+        keys, heads, sums = self._stacked(rows, thetas, 4)
         size = self.design.outputs * self.design.width
         unscale = self.design.unscale
         result = {}
-        for key, values_ in self._by_group(rows, thetas):
-            sw, swv, lt, lv = (float(v) if v is not None else 0.0 for v in values_[:4])
+        if keys:
+            sw = heads[:, 0]
+            # sums over centred columns → sums over standardised ones: × 1/s per feature
+            gradients = sums[:, :size].reshape(-1, *unscale.shape) * unscale / sw[:, None, None]
+            if in_query:
+                matrices = curvature_matrix(self.design, sums[:, size:] / sw[:, None])
+                matrices *= np.outer(unscale.ravel(), unscale.ravel())
+        for index, key in enumerate(keys):
+            sw, swv, lt, lv = heads[index].tolist()
             if sw <= 0:
                 raise TrainingInputError(
                     f"dbt_loss.train: group {key} has no training rows of positive weight"
                 )
-            # sums over centred columns → sums over standardised ones: × 1/s per feature
-            gradient = (
-                np.array(values_[4 : 4 + size], dtype=float).reshape(unscale.shape) * unscale / sw
-            )
-            matrix = sample.get(key)
-            if in_query:
-                flat = np.array(values_[4 + size :], dtype=float) / sw
-                matrix = curvature_matrix(self.design, flat) * np.outer(unscale, unscale)
+            gradient = gradients[index]
+            matrix = matrices[index] if in_query else sample.get(key)
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
             # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
             if not (
