@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     names = {p.key: p for p in problems(1e-4)}
     parser.add_argument("problem", choices=sorted(names))
     parser.add_argument("--rows", type=int, default=2_000_000)
-    parser.add_argument("--groups", type=int, default=0, help="rows per group → group_by")
+    parser.add_argument(
+        "--groups", type=int, default=0, help="groups of equal size, one model each"
+    )
     parser.add_argument("--features", type=int, default=16)
     args = parser.parse_args(argv)
     problem = names[args.problem]
