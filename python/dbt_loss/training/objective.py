@@ -4,6 +4,7 @@ Pure numpy over vectors of size outputs × (features + 1)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,9 +30,11 @@ class Penalty:
         return cls(tile(ridge), tile(lasso), tile(free))
 
     def value(self, theta: np.ndarray) -> float:
-        return float(0.5 * np.sum(self.ridge * theta**2) + np.sum(self.lasso * np.abs(theta)))
+        """Called for every group at every trial point: kept to two dot products."""
+        ridge = 0.5 * float(np.vdot(self.ridge, theta * theta))
+        return ridge + float(np.vdot(self.lasso, np.abs(theta))) if self.has_lasso else ridge
 
-    @property
+    @functools.cached_property
     def has_lasso(self) -> bool:
         return bool(np.any(self.lasso > 0))
 
