@@ -22,6 +22,9 @@ from .objective import Penalty, Statistics
 # Step sizes tried in one line-search query, largest first.
 STEPS = (1.0, 0.5, 0.25, 0.1, 0.03, 0.01, 1e-3, 1e-4)
 ARMIJO = 1e-4
+# Newton directions along curvature eigenvalues (singular values) below this share of the
+# largest are dropped: a feature constant within a group, say.
+RCOND = 1e-13
 
 Evaluate = Callable[[dict, bool], dict]  # θ by group, want curvature → Statistics by group
 LineSearch = Callable[[dict, dict, tuple], dict]  # θ, direction, steps → mean losses by group
@@ -81,13 +84,8 @@ def newton_direction(statistics: Statistics, theta: np.ndarray, penalty: Penalty
             gradient, hessian, theta.ravel(), penalty.lasso.ravel(), penalty.free.ravel()
         )
     else:
-        step = np.linalg.lstsq(hessian, -gradient, rcond=1e-13)[0]
+        step = np.linalg.lstsq(hessian, -gradient, rcond=RCOND)[0]
     return (step * penalty.free.ravel()).reshape(theta.shape)
-
-
-# Directions along curvature eigenvalues below this share of the largest are dropped, as
-# numpy's lstsq drops small singular values (a feature constant within a group, say).
-RCOND = 1e-13
 
 
 def newton_steps(states: dict) -> dict:
