@@ -16,6 +16,9 @@ import pandas as pd
 import pytest
 
 import dbt_loss
+from dbt_loss.training import run_tables as run_tables_module
+from dbt_loss.training import trainer as trainer_module
+from dbt_loss.training.engine import Engine, engine_for
 
 
 def table(connection, name, frame):
@@ -577,3 +580,60 @@ def test_a_failed_run_restores_the_planner_setting(connection):
             progress=lambda history: (_ for _ in ()).throw(RuntimeError("stop")),
         )
     assert connection.execute(DISABLED).fetchall()[0][0] == ""
+
+
+def test_overlapping_runs_leave_the_planner_setting_as_they_found_it(connection):
+    """The setting is global to the database: two runs on two cursors, the first ending
+    first, must not leave it changed."""
+    first = engine_for(connection).training_session()
+    second = engine_for(connection.cursor()).training_session()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    second.__exit__(None, None, None)
+    assert connection.execute(DISABLED).fetchall()[0][0] == ""
+
+
+def test_an_engine_of_your_own_is_not_tuned_as_duckdb():
+    class Untouchable:
+        def execute(self, *args):
+            raise AssertionError("no query expected")
+
+    class TrinoEngine(Engine):
+        dialect = "trino"
+
+    with TrinoEngine(Untouchable()).training_session():
+        pass
+
+
+def test_a_non_finite_curvature_fails_the_run_instead_of_stopping_it(connection, monkeypatch):
+    """A NaN curvature gives a zero Newton step, which looks converged: the run must fail."""
+    table(connection, "data", regression_frame(300, seed=19))
+    exact = trainer_module.curvature_matrix
+    monkeypatch.setattr(
+        trainer_module, "curvature_matrix", lambda design, sums: exact(design, sums) * np.nan
+    )
+    run = dbt_loss.train(
+        connection, "data", target="y", features=["x0", "x1"], model="linear", loss="huber"
+    )
+    assert run.status == "failed" and "curvature became non-finite" in run.message
+
+
+def test_history_is_kept_when_the_final_write_fails(connection, monkeypatch):
+    table(connection, "data", regression_frame(300, seed=20))
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the warehouse went away")
+
+    monkeypatch.setattr(run_tables_module.RunTables, "finish", broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        dbt_loss.train(
+            connection, "data", target="y", features=["x0", "x1"], model="linear", loss="huber"
+        )
+    (run_id, iterations), *_ = connection.execute(
+        "select run_id, iterations from dbt_loss.training_runs"
+    ).fetchall()
+    (count,) = connection.execute(
+        "select count(*) from dbt_loss.training_history where run_id = ?", [run_id]
+    ).fetchall()[0]
+    assert iterations > 0 and count == iterations

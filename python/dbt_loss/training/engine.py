@@ -4,7 +4,7 @@ expressions rendered in the engine's dialect."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlglot import exp
@@ -129,28 +129,47 @@ class Engine:
 
     @contextmanager
     def training_session(self):
-        """The connection tuned for a training run's queries, and restored after it.
+        """The connection tuned for a training run's queries, and put back after it.
 
         DuckDB 2's partial-aggregate pushdown moves a grouped query's sums below its join with
         the parameter table, inlining every staged column into every sum: with 1,000 groups
-        of 2,000 rows, planning a step took 0.25 s and running it 1.7× longer. It is off
-        while a run's queries run (other optimizers, and the user's own setting, stay)."""
-        unwanted = [
-            name
-            for (name,) in self.connection.execute(
-                "select name from duckdb_optimizers()"
-            ).fetchall()
-            if name in DUCKDB_OPTIMIZERS_OFF
-        ]
-        ((before,),) = self.connection.execute(
-            "select current_setting('disabled_optimizers')"
-        ).fetchall()
-        wanted = sorted({*filter(None, before.split(",")), *unwanted})
-        self.connection.execute("set disabled_optimizers = ?", [",".join(wanted)])
+        of 2,000 rows, planning a step took 0.25 s and running it 1.7× longer. It is added to
+        `disabled_optimizers` while the run lasts. That setting is global to the database, so
+        other connections to it plan without the optimizer meanwhile; on the way out only the
+        names this run added are taken off again, so runs that overlap leave the user's own
+        value as they found it. Other engines, and engines of your own, are left as they are."""
+        if self.dialect != "duckdb":
+            yield
+            return
+        added = self._disable_optimizers(DUCKDB_OPTIMIZERS_OFF)
         try:
             yield
-        finally:
-            self.connection.execute("set disabled_optimizers = ?", [before])
+        except BaseException:
+            with suppress(Exception):  # the run's own error matters more: a failed
+                self._enable_optimizers(added)  # restore only costs speed
+            raise
+        self._enable_optimizers(added)
+
+    def _disabled_optimizers(self) -> list[str]:
+        ((value,),) = self.connection.execute(
+            "select current_setting('disabled_optimizers')"
+        ).fetchall()
+        return [name.strip() for name in value.split(",") if name.strip()]
+
+    def _disable_optimizers(self, names: tuple[str, ...]) -> list[str]:
+        """Disables those of these optimizers this DuckDB has and has not disabled yet; returns
+        them."""
+        known = self.connection.execute("select name from duckdb_optimizers()").fetchall()
+        current = self._disabled_optimizers()
+        added = [name for (name,) in known if name in names and name not in current]
+        if added:
+            self.connection.execute("set disabled_optimizers = ?", [",".join(current + added)])
+        return added
+
+    def _enable_optimizers(self, names: list[str]) -> None:
+        if names:
+            kept = [name for name in self._disabled_optimizers() if name not in names]
+            self.connection.execute("set disabled_optimizers = ?", [",".join(kept)])
 
     def create_temporary(self, name: str, query: exp.Select) -> exp.Table:
         """A temporary table of the query's rows, replacing one of that name: rows a run reads
@@ -183,12 +202,6 @@ class Engine:
 
     def is_boolean(self, type_name: str) -> bool:
         return type_name.startswith("bool")
-
-
-@contextmanager
-def _as_it_is(engine: Engine):
-    """PostgreSQL and Spark plan the training queries well with the connection as it is."""
-    yield
 
 
 class PostgresEngine(Engine):
@@ -229,8 +242,6 @@ class PostgresEngine(Engine):
     def transaction(self):
         with self.connection.transaction():
             yield
-
-    training_session = _as_it_is
 
     def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
         table = exp.table_(name, quoted=True)
@@ -355,8 +366,6 @@ class SparkEngine(Engine):
     def transaction(self):
         """No transactions on Spark: the writes inside run one by one (see the class)."""
         yield
-
-    training_session = _as_it_is
 
     def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
         """A temporary view over the rows, replaced at each call."""
