@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,25 +147,31 @@ class RunRecorder:
     def finish(self, status: str, message: str | None, final: dict, stats: dict | None):
         """The run's final row and weights; `stats` are the statistics at `final` (None when
         the run failed before they could be measured). The iterations since the last
-        checkpoint are written with them, in the same transaction."""
-        history, self.pending = self.pending, []
+        checkpoint are written with them, in the same transaction; should that fail, they are
+        still written as a checkpoint."""
         plan = self.plan
         summary = {"objective": None, "train_loss": None, "validation_loss": None}
-        if stats is not None:
-            summary = summarize_at(stats, final, plan.penalty)
-        self.tables.finish(
-            self.run_id,
-            status,
-            {
-                "objective": summary["objective"],
-                "train_loss": summary["train_loss"],
-                "validation_loss": summary["validation_loss"],
-                "message": message,
-                "iterations": self.iteration,
-            },
-            self.weights_rows(final),
-            history,
-        )
+        try:
+            if stats is not None:
+                summary = summarize_at(stats, final, plan.penalty)
+            self.tables.finish(
+                self.run_id,
+                status,
+                {
+                    "objective": summary["objective"],
+                    "train_loss": summary["train_loss"],
+                    "validation_loss": summary["validation_loss"],
+                    "message": message,
+                    "iterations": self.iteration,
+                },
+                self.weights_rows(final),
+                self.pending,
+            )
+        except Exception:
+            with suppress(Exception):  # the iterations at least, as the last checkpoint
+                self.flush()
+            raise
+        self.pending = []
         return TrainingRun(
             run_id=self.run_id,
             run_name=self.run_name,

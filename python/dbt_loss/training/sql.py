@@ -128,7 +128,8 @@ def parenthesize(expression: Expr) -> Expr:
 def select_from(source: exp.Select, alias: str, *expressions: Expr | str) -> exp.Select:
     """SELECT expressions FROM (source) AS alias, taking `source` over rather than copying it.
     sqlglot's builders copy the query they extend at every call; over the nested stages of a
-    training query those copies cost more than building the query itself."""
+    training query those copies cost more than building the query itself. The trees built
+    this way may share nodes: transform them only after Engine.render's copy."""
     return exp.select(*expressions).from_(source.subquery(alias, copy=False), copy=False)
 
 

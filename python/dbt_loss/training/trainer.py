@@ -139,7 +139,10 @@ class Trainer:
             matrices = curvature_matrix(self.design, sums[weighted] / sw[weighted, None])
             matrices *= np.outer(unscale, unscale)
             kept = [key for key, positive in zip(keys, weighted, strict=True) if positive]
-            result = dict(zip(kept, matrices, strict=True))
+            # each group its own copy: a view would keep every group's matrices alive
+            result = {key: matrix.copy() for key, matrix in zip(kept, matrices, strict=True)}
+            for key, matrix in result.items():
+                _check_curvature(key, matrix)
         if set(result) != set(thetas):
             self.close()
             return None
@@ -182,6 +185,7 @@ class Trainer:
         result = {}
         if keys:
             sw = heads[:, 0]
+            sw = np.where(sw > 0, sw, 1.0)  # a group without weight is refused below
             # sums over centred columns → sums over standardised ones: × 1/s per feature
             gradients = sums[:, :size].reshape(-1, *unscale.shape) * unscale / sw[:, None, None]
             if in_query:
@@ -193,8 +197,8 @@ class Trainer:
                 raise TrainingInputError(
                     f"dbt_loss.train: group {key} has no training rows of positive weight"
                 )
-            gradient = gradients[index]
-            matrix = matrices[index] if in_query else sample.get(key)
+            gradient = gradients[index].copy()  # views would keep every group's sums alive
+            matrix = matrices[index].copy() if in_query else sample.get(key)
             stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
             # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
             if not (
@@ -203,6 +207,8 @@ class Trainer:
                 and np.all(np.isfinite(gradient))
             ):
                 raise TrainingDiverged(f"the training loss became non-finite for group {key}")
+            if in_query:
+                _check_curvature(key, matrix)
             result[key] = stats
         missing = set(thetas) - set(result)
         if missing:
@@ -252,6 +258,13 @@ class Trainer:
             sw = float(row[0])
             result[key] = [float(v) / sw if v is not None else math.inf for v in row[1:]]
         return result
+
+
+def _check_curvature(key, matrix: np.ndarray) -> None:
+    """A non-finite curvature would give a zero Newton step, and the run would stop as if
+    converged: it fails as diverged instead."""
+    if not np.all(np.isfinite(matrix)):
+        raise TrainingDiverged(f"the curvature became non-finite for group {key}")
 
 
 def _adjacent_vertices(points: np.ndarray, theta: np.ndarray) -> list[np.ndarray]:
