@@ -38,6 +38,18 @@ class Penalty:
     def has_lasso(self) -> bool:
         return bool(np.any(self.lasso > 0))
 
+    def smooth_gradient(self, gradient: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """The loss's gradient plus the ridge term's, fixed parameters zeroed; for one group,
+        or for groups stacked along the first axis."""
+        return (gradient + self.ridge * theta) * self.free
+
+    def smooth_curvature(self, curvature: np.ndarray) -> np.ndarray:
+        """The loss's curvature plus the ridge term's, with fixed parameters decoupled (a unit
+        diagonal); for one group, or for groups stacked along the first axis."""
+        free = self.free.ravel()
+        matrix = (curvature + np.diag(self.ridge.ravel())) * np.outer(free, free)
+        return matrix + np.diag((~free).astype(float))
+
 
 @dataclass
 class Statistics:
@@ -54,13 +66,10 @@ class Statistics:
         return self.loss + penalty.value(theta)
 
     def smooth_gradient(self, theta: np.ndarray, penalty: Penalty) -> np.ndarray:
-        return (self.gradient + penalty.ridge * theta) * penalty.free
+        return penalty.smooth_gradient(self.gradient, theta)
 
     def smooth_curvature(self, penalty: Penalty) -> np.ndarray:
-        free = penalty.free.ravel()
-        matrix = self.curvature + np.diag(penalty.ridge.ravel())
-        matrix = matrix * np.outer(free, free)
-        return matrix + np.diag((~free).astype(float))
+        return penalty.smooth_curvature(self.curvature)
 
 
 def to_raw(theta: np.ndarray, means: list[float], scales: list[float]) -> np.ndarray:

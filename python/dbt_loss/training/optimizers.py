@@ -106,11 +106,11 @@ def newton_steps(states: dict) -> dict:
         penalty = states[keys[0]].penalty
         thetas = np.stack([states[k].theta for k in keys])
         gradients = np.stack([states[k].statistics.gradient for k in keys])
-        gradients = ((gradients + penalty.ridge * thetas) * penalty.free).reshape(len(keys), -1)
+        gradients = penalty.smooth_gradient(gradients, thetas).reshape(len(keys), -1)
         free = penalty.free.ravel()
-        hessians = np.stack([states[k].statistics.curvature for k in keys])
-        hessians = (hessians + np.diag(penalty.ridge.ravel())) * np.outer(free, free)
-        hessians += np.diag((~free).astype(float))
+        hessians = penalty.smooth_curvature(
+            np.stack([states[k].statistics.curvature for k in keys])
+        )
         values, vectors = np.linalg.eigh(hessians)
         magnitudes = np.abs(values)
         kept = magnitudes > RCOND * magnitudes.max(axis=1, keepdims=True)

@@ -110,17 +110,18 @@ class Trainer:
     def _stacked(self, rows: list[tuple], wanted: dict, head: int):
         """The asked-about groups' keys; their first `head` values (a NULL sum is 0); the rest
         as one float array, a row per group (NULL → NaN), for numpy to work on all at once."""
-        width = len(self.design.groups)
         keys, heads, sums = [], [], []
-        for row in rows:
-            key = tuple(row[:width])
-            if key in wanted:
-                keys.append(key)
-                heads.append(
-                    [float(v) if v is not None else 0.0 for v in row[width : width + head]]
-                )
-                sums.append(row[width + head :])
+        for key, values in self._by_group(rows, wanted):
+            keys.append(key)
+            heads.append([float(v) if v is not None else 0.0 for v in values[:head]])
+            sums.append(values[head:])
         return keys, np.array(heads, dtype=float), np.array(sums, dtype=float)
+
+    def _curvatures(self, sums: np.ndarray, sw: np.ndarray) -> np.ndarray:
+        """Curvature matrices, stacked by group, from their sums over centred columns: per
+        unit of training weight, in standardised coordinates (× 1/s per feature, twice)."""
+        unscale = self.design.unscale.ravel()
+        return curvature_matrix(self.design, sums / sw[:, None]) * np.outer(unscale, unscale)
 
     def sampled_curvature(self, thetas: dict) -> dict | None:
         """Per group, the curvature matrix (standardised coordinates, per unit of training
@@ -130,14 +131,12 @@ class Trainer:
             ("curvature",),
             lambda: curvature_query(self.curvature_design, self.loss, self.parameters),
         )
-        unscale = self.design.unscale.ravel()
         keys, heads, sums = self._stacked(self._run(sql, {"theta": thetas}), thetas, 1)
         result = {}
         if keys:
             sw = heads[:, 0]
             weighted = sw > 0
-            matrices = curvature_matrix(self.design, sums[weighted] / sw[weighted, None])
-            matrices *= np.outer(unscale, unscale)
+            matrices = self._curvatures(sums[weighted], sw[weighted])
             kept = [key for key, positive in zip(keys, weighted, strict=True) if positive]
             # each group its own copy: a view would keep every group's matrices alive
             result = {key: matrix.copy() for key, matrix in zip(kept, matrices, strict=True)}
@@ -189,8 +188,7 @@ class Trainer:
             # sums over centred columns → sums over standardised ones: × 1/s per feature
             gradients = sums[:, :size].reshape(-1, *unscale.shape) * unscale / sw[:, None, None]
             if in_query:
-                matrices = curvature_matrix(self.design, sums[:, size:] / sw[:, None])
-                matrices *= np.outer(unscale.ravel(), unscale.ravel())
+                matrices = self._curvatures(sums[:, size:], sw)
         for index, key in enumerate(keys):
             sw, swv, lt, lv = heads[index].tolist()
             if sw <= 0:
