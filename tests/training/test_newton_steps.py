@@ -1,6 +1,6 @@
 """Newton's steps for many groups at once (one batched eigendecomposition) equal the step
 each group's own lstsq solve gives, including curvatures that are singular or that hold a
-feature fixed at zero."""
+feature fixed at zero; the decrease each predicts is the quadratic model's."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from dbt_loss.training.objective import Penalty, Statistics
 from dbt_loss.training.optimizers import (
     GroupState,
+    _model_decrease,
     _predicted_change,
     newton_direction,
     newton_steps,
@@ -41,11 +42,15 @@ def test_batched_steps_equal_each_groups_lstsq_step(l2, rank):
     for key, state in states.items():
         expected = newton_direction(state.statistics, state.theta, state.penalty)
         change = _predicted_change(state.statistics, state.theta, expected, state.penalty)
-        direction, predicted = steps[key]
+        direction, predicted, decrease = steps[key]
         scale = np.abs(expected).max()
         np.testing.assert_allclose(direction, expected, rtol=0, atol=1e-9 * scale)
         assert direction[0, 3] == 0.0  # the constant feature's parameter never moves
         assert predicted == pytest.approx(change, rel=1e-9)
+        # the batched ½λ² is the model's decrease −(gᵀd + ½dᵀHd), computed in full
+        full = _model_decrease(state.statistics, expected, change, state.penalty)
+        assert decrease == pytest.approx(full, rel=1e-7)
+        assert decrease == -0.5 * predicted
 
 
 def test_groups_with_an_l1_penalty_keep_coordinate_descent():
@@ -57,3 +62,9 @@ def test_groups_with_an_l1_penalty_keep_coordinate_descent():
     for key, state in states.items():
         expected = newton_direction(state.statistics, state.theta, state.penalty)
         np.testing.assert_allclose(steps[key][0], expected, rtol=1e-9, atol=1e-12)
+        direction, change, decrease = steps[key]
+        d = direction.ravel()
+        hessian = state.statistics.smooth_curvature(state.penalty)
+        model = change + 0.5 * d @ hessian @ d  # gᵀd + Δl1 + ½dᵀHd
+        assert decrease == pytest.approx(-model, rel=1e-12)
+        assert decrease > 0

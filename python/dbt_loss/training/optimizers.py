@@ -89,17 +89,22 @@ def newton_direction(statistics: Statistics, theta: np.ndarray, penalty: Penalty
 
 
 def newton_steps(states: dict) -> dict:
-    """newton_direction and its predicted change for many groups at once: {key: (direction,
-    change)}. Groups that share a penalty without l1 (one model per group) are solved in one
-    batched eigendecomposition, the pseudo-inverse solve lstsq gives each alone; a thousand
-    separate lstsq calls cost more than the query that summed their curvatures."""
+    """newton_direction, its predicted change and the quadratic model's decrease for many
+    groups at once: {key: (direction, change, decrease)}. Groups that share a penalty without
+    l1 (one model per group) are solved in one batched eigendecomposition, the pseudo-inverse
+    solve lstsq gives each alone; a thousand separate lstsq calls cost more than the query
+    that summed their curvatures."""
     result = {}
     batches: dict[int, list] = {}
     for key, state in states.items():
         if state.penalty.has_lasso:
             direction = newton_direction(state.statistics, state.theta, state.penalty)
             change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
-            result[key] = (direction, change)
+            result[key] = (
+                direction,
+                change,
+                _model_decrease(state.statistics, direction, change, state.penalty),
+            )
         else:
             batches.setdefault(id(state.penalty), []).append(key)
     for keys in batches.values():
@@ -119,7 +124,9 @@ def newton_steps(states: dict) -> dict:
         steps = -np.einsum("gij,gj->gi", vectors, inverse * projected) * free
         changes = np.einsum("gi,gi->g", gradients, steps)
         for index, key in enumerate(keys):
-            result[key] = (steps[index].reshape(thetas.shape[1:]), float(changes[index]))
+            change = float(changes[index])
+            # d = −H⁺g makes dᵀHd = −gᵀd: the model's decrease is half the change, ½λ²
+            result[key] = (steps[index].reshape(thetas.shape[1:]), change, -0.5 * change)
     return result
 
 
@@ -128,6 +135,13 @@ def _predicted_change(statistics, theta, direction, penalty) -> float:
     smooth = float(np.sum(statistics.smooth_gradient(theta, penalty) * direction))
     lasso = float(np.sum(penalty.lasso * (np.abs(theta + direction) - np.abs(theta))))
     return smooth + lasso
+
+
+def _model_decrease(statistics, direction, change: float, penalty: Penalty) -> float:
+    """How much the step lowers the quadratic model of the objective: −(change + ½dᵀHd),
+    the Newton decrement ½λ² when there is no l1 term. What a Newton stop compares to tol."""
+    flat = direction.ravel()
+    return -change - 0.5 * float(flat @ statistics.smooth_curvature(penalty) @ flat)
 
 
 def _accept(state: GroupState, direction, losses: dict, change: float) -> bool:
@@ -273,16 +287,33 @@ def _quadratic_model(stats: Statistics, direction: np.ndarray) -> Statistics:
     )
 
 
-def _stops_on_previous_curvature(state: GroupState, previous, tol: float) -> bool:
-    """Whether a group whose trial was just measured can stop there without a new curvature
-    query: the Newton decrease predicted from the new gradient and the previous (sampled,
-    so approximate anyway) curvature is below tol, and the next real decrease will be too."""
+def _secant_update(curvature, step, gradient_change, free) -> np.ndarray | None:
+    """The sampled curvature corrected by BFGS with the full data's secant pair: the step s
+    and the change y of the loss's gradient along it (fixed parameters masked out). The pair
+    is exact, so the sampling error along s goes; elsewhere the sample's matrix stays. None
+    when the pair carries no curvature (yᵀs or sᵀBs not positive)."""
+    mask = free.ravel()
+    s = step.ravel() * mask
+    y = gradient_change.ravel() * mask
+    bs = (curvature @ s) * mask
+    sy, sbs = float(s @ y), float(s @ bs)
+    if not (sy > 0 and sbs > 0 and np.isfinite(sy) and np.isfinite(sbs)):
+        return None
+    return curvature - np.outer(bs, bs) / sbs + np.outer(y, y) / sy
+
+
+def _stops_on_carried_curvature(state: GroupState, carried, tol: float) -> bool:
+    """Whether a group whose trial was just measured can stop there: the Newton decrease
+    predicted from the new gradient and the curvature carried over from the last point
+    (sampled, so approximate anyway) is below tol, and the next real decrease will be too.
+    The carried curvature becomes the group's for its next step."""
     stats = state.statistics
-    stats.curvature = previous
+    stats.curvature = carried
     direction = newton_direction(stats, state.theta, state.penalty)
     change = _predicted_change(stats, state.theta, direction, state.penalty)
+    decrease = _model_decrease(stats, direction, change, state.penalty)
     threshold = tol * max(abs(state.objective), 1e-12)
-    return change < 0 and -change <= threshold and _settled(state, threshold)
+    return change < 0 and decrease <= threshold and _settled(state, threshold)
 
 
 def _newton(
@@ -295,8 +326,9 @@ def _newton(
     statistics after it follow from the quadratic model, with no pass at all. With a sampled
     curvature the decrease it predicts is an estimate, so a group stops only once the next
     step's real decrease will be small too (_settled); and a trial is measured without its
-    curvature, which is summed only for the groups that go on: one that can stop, judged on
-    the previous curvature, ends without that query."""
+    curvature: the last one is carried over, corrected by BFGS with the step and the full
+    data's change of gradient (_secant_update), and the sample is summed again only after a
+    line search or when the pair carries no curvature."""
     states = _states(thetas, penalties)
     exact = quadratic and not any(p.has_lasso for p in penalties.values())
     statistics = evaluate({k: s.theta for k, s in states.items()}, True)
@@ -305,10 +337,10 @@ def _newton(
     for number in range(1, max_iter + 1):
         directions, changes = {}, {}
         steps = newton_steps({k: s for k, s in states.items() if not s.converged})
-        for key, (direction, change) in steps.items():
+        for key, (direction, change, decrease) in steps.items():
             state = states[key]
             scale = max(abs(state.objective), 1e-12)
-            small_step = -change <= tol * scale and not majorizes
+            small_step = decrease <= tol * scale and not majorizes
             if sampled is not None and not _settled(state, tol * scale):
                 small_step = False
             if small_step or change >= 0 or not np.any(direction):
@@ -338,7 +370,7 @@ def _newton(
             previous = state.objective
             objective = stats.objective(trials[key], state.penalty)
             if exact or objective <= previous + ARMIJO * min(changes[key], 0.0):
-                curvature = state.statistics.curvature
+                curvature, gradient = state.statistics.curvature, state.statistics.gradient
                 state.theta, state.step = trials[key], 1.0
                 _measure(state, stats)
                 _record_decrease(state, previous - objective)
@@ -346,13 +378,17 @@ def _newton(
                 if majorizes and abs(previous - objective) <= tol * scale:
                     state.converged = True
                 elif sampled is not None:
-                    if _stops_on_previous_curvature(state, curvature, tol):
+                    secant = _secant_update(
+                        curvature, direction, stats.gradient - gradient, state.penalty.free
+                    )
+                    carried = curvature if secant is None else secant
+                    if _stops_on_carried_curvature(state, carried, tol):
                         state.converged = True
-                    else:
+                    elif secant is None:
                         unmeasured[key] = state.theta
             else:
                 rejected[key] = direction
-        if unmeasured:  # the sample's curvature at the new points, for the next steps
+        if unmeasured:  # no secant to carry: the sample's curvature at the new points
             for key, matrix in sampled(unmeasured).items():
                 states[key].statistics.curvature = matrix
         if rejected:
