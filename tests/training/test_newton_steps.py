@@ -13,6 +13,7 @@ from dbt_loss.training.optimizers import (
     _model_decrease,
     _predicted_change,
     newton_direction,
+    newton_stepped,
     newton_steps,
 )
 
@@ -68,3 +69,21 @@ def test_groups_with_an_l1_penalty_keep_coordinate_descent():
         model = change + 0.5 * d @ hessian @ d  # gᵀd + Δl1 + ½dᵀHd
         assert decrease == pytest.approx(-model, rel=1e-12)
         assert decrease > 0
+
+
+def test_the_unmeasured_last_step_lands_on_a_quadratics_minimum():
+    """The warm start takes the step its stopping test declined without measuring it: on a
+    quadratic that step is exact; at a minimum there is no step to take."""
+    rng = np.random.default_rng(5)
+    penalty = Penalty.build([1.5] * 4, [False] * 4, 1, 1e-2, 0.0)
+    state = _state(rng, penalty, 5, 100)
+    stepped = newton_stepped(state)
+    hessian = state.statistics.smooth_curvature(penalty)
+    gradient_after = (
+        state.statistics.smooth_gradient(state.theta, penalty).ravel()
+        + hessian @ (stepped - state.theta).ravel()
+    )
+    np.testing.assert_allclose(gradient_after, 0, atol=1e-10)
+    at_minimum = GroupState(stepped, penalty, statistics=state.statistics)
+    at_minimum.statistics.gradient = -penalty.ridge * stepped  # smooth gradient zero there
+    np.testing.assert_array_equal(newton_stepped(at_minimum), stepped)

@@ -130,6 +130,14 @@ def newton_steps(states: dict) -> dict:
     return result
 
 
+def newton_stepped(state: GroupState) -> np.ndarray:
+    """θ moved by the Newton step its last statistics give, taken without measuring the
+    point it lands on; θ itself when that step would not lower the objective."""
+    direction = newton_direction(state.statistics, state.theta, state.penalty)
+    change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
+    return state.theta + direction if change < 0 else state.theta.copy()
+
+
 def _predicted_change(statistics, theta, direction, penalty) -> float:
     """The first-order change of the objective along the direction (≤ 0 for a descent step)."""
     smooth = float(np.sum(statistics.smooth_gradient(theta, penalty) * direction))

@@ -21,15 +21,17 @@ SHARE_OF_CURVATURE_SAMPLE = 1 / 8
 ROWS_PER_PARAMETER = 1_000
 BUCKETS = 10_000
 MAX_ITER = 25
-# The sample's optimum is only within sampling error (about parameters / rows, relative) of
-# the full one: solving it closer than this is wasted.
-TOL = 1e-7
 
 
 def warm_start(plan: Plan, sample: Design | None, thetas: dict, run_id: str) -> dict:
     """θ at the optimum over the warm sample, drawn from the curvature sample's rows; the
     given θ when there is no curvature sample, the warm sample would not be much smaller,
-    or the solve on it does not converge (a sample that separates the classes, say)."""
+    or the solve on it does not converge (a sample that separates the classes, say).
+
+    That optimum is only within sampling error (about parameters / rows, relative) of the
+    full one, so the solve stops once Newton's next step would lower the objective by less
+    than that, and takes the step without measuring it: Newton's quadratic convergence
+    leaves it far closer to the sample's optimum than the full one is."""
     from .trainer import Trainer, TrainingDiverged  # the trainer runs the warm start
 
     if sample is None or plan.method != "newton" or not plan.settings.curvature_rows:
@@ -55,13 +57,13 @@ def warm_start(plan: Plan, sample: Design | None, thetas: dict, run_id: str) -> 
             plan.penalty,
             method="newton",
             max_iter=MAX_ITER,
-            tol=max(plan.settings.tol, TOL),
+            tol=max(plan.settings.tol, parameters / wanted),
             majorizes=plan.majorizes,
             quadratic=plan.quadratic,
         ):
             states = step.states
         if states and all(s.converged for s in states.values()):
-            return {key: state.theta.copy() for key, state in states.items()}
+            return {key: optimizers.newton_stepped(state) for key, state in states.items()}
         return thetas
     except (TrainingDiverged, TrainingInputError):
         return thetas
