@@ -72,12 +72,15 @@ def test_groups_with_an_l1_penalty_keep_coordinate_descent():
 
 
 def test_the_unmeasured_last_step_lands_on_a_quadratics_minimum():
-    """The warm start takes the step its stopping test declined without measuring it: on a
-    quadratic that step is exact; at a minimum there is no step to take."""
+    """The warm start takes the small step its stop on tol declined, without measuring it:
+    on a quadratic that step is exact. A larger step (a group that stopped because no line
+    search could shorten it enough) is not taken, and at a minimum there is none."""
     rng = np.random.default_rng(5)
     penalty = Penalty.build([1.5] * 4, [False] * 4, 1, 1e-2, 0.0)
     state = _state(rng, penalty, 5, 100)
-    stepped = newton_stepped(state)
+    state.objective = state.statistics.objective(state.theta, penalty)
+    assert np.array_equal(newton_stepped(state, 1e-6), state.theta)  # too big a step to take
+    stepped = newton_stepped(state, np.inf)
     hessian = state.statistics.smooth_curvature(penalty)
     gradient_after = (
         state.statistics.smooth_gradient(state.theta, penalty).ravel()
@@ -86,4 +89,4 @@ def test_the_unmeasured_last_step_lands_on_a_quadratics_minimum():
     np.testing.assert_allclose(gradient_after, 0, atol=1e-10)
     at_minimum = GroupState(stepped, penalty, statistics=state.statistics)
     at_minimum.statistics.gradient = -penalty.ridge * stepped  # smooth gradient zero there
-    np.testing.assert_array_equal(newton_stepped(at_minimum), stepped)
+    np.testing.assert_array_equal(newton_stepped(at_minimum, np.inf), stepped)

@@ -130,12 +130,15 @@ def newton_steps(states: dict) -> dict:
     return result
 
 
-def newton_stepped(state: GroupState) -> np.ndarray:
+def newton_stepped(state: GroupState, tol: float) -> np.ndarray:
     """θ moved by the Newton step its last statistics give, taken without measuring the
-    point it lands on; θ itself when that step would not lower the objective."""
+    point it lands on: only the small step a stop on `tol` declined. θ itself for a group
+    that stopped otherwise (a step no line search could shorten enough, say)."""
     direction = newton_direction(state.statistics, state.theta, state.penalty)
     change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
-    return state.theta + direction if change < 0 else state.theta.copy()
+    decrease = _model_decrease(state.statistics, direction, change, state.penalty)
+    small = 0 < decrease <= tol * max(abs(state.objective), 1e-12)
+    return state.theta + direction if change < 0 and small else state.theta.copy()
 
 
 def _predicted_change(statistics, theta, direction, penalty) -> float:

@@ -49,6 +49,7 @@ def warm_start(plan: Plan, sample: Design | None, thetas: dict, run_id: str) -> 
     try:
         design = dataclasses.replace(plan.design, relation=table)
         trainer = Trainer(plan.engine, design, plan.objective_loss, f"{run_id}_warm")
+        tol = max(plan.settings.tol, parameters / wanted)
         states: dict = {}
         for step in optimizers.descend(
             trainer.evaluate,
@@ -57,13 +58,13 @@ def warm_start(plan: Plan, sample: Design | None, thetas: dict, run_id: str) -> 
             plan.penalty,
             method="newton",
             max_iter=MAX_ITER,
-            tol=max(plan.settings.tol, parameters / wanted),
+            tol=tol,
             majorizes=plan.majorizes,
             quadratic=plan.quadratic,
         ):
             states = step.states
         if states and all(s.converged for s in states.values()):
-            return {key: optimizers.newton_stepped(state) for key, state in states.items()}
+            return {key: optimizers.newton_stepped(state, tol) for key, state in states.items()}
         return thetas
     except (TrainingDiverged, TrainingInputError):
         return thetas
