@@ -91,7 +91,12 @@ def test_lasso_on_diabetes(datasets):
 )
 def test_logistic_matches_logistic_regression(datasets, table, l2, curvature_rows):
     X, y = datasets.arrays(table)
-    run = _train(datasets, table, model="logistic", l2=l2, curvature_rows=curvature_rows)
+    # Newton on a sampled curvature converges linearly and stops right at tol, where exact
+    # Newton's last step overshoots it by orders of magnitude. On breast_cancer at l2 = 1e-4
+    # (condition number ~1e8) an objective 1e-10 from the optimum leaves the weights up to
+    # ~1e-4 off, whichever steps led there; 1e-12 makes the weight comparison meaningful.
+    tol = {} if curvature_rows is None else {"tol": 1e-12}
+    run = _train(datasets, table, model="logistic", l2=l2, curvature_rows=curvature_rows, **tol)
     reference = lm.LogisticRegression(
         C=1 / (len(y) * l2), solver="newton-cholesky", tol=1e-12, max_iter=1000
     ).fit(X, y)

@@ -25,7 +25,7 @@ def _problem(seed: int, width: int = 6):
 def test_the_updated_curvature_maps_the_step_onto_the_gradient_change():
     exact, sample, step, change = _problem(1)
     free = np.ones((1, exact.shape[0]), dtype=bool)
-    updated = _secant_update(sample, step, change, free)
+    updated, ratio = _secant_update(sample, step, change, free)
     np.testing.assert_allclose(updated @ step.ravel(), change.ravel(), rtol=1e-10)
     np.testing.assert_allclose(updated, updated.T, atol=1e-12)
     assert np.linalg.eigvalsh(updated).min() > 0
@@ -33,6 +33,8 @@ def test_the_updated_curvature_maps_the_step_onto_the_gradient_change():
     s = step.ravel()
     assert s @ updated @ s == pytest.approx(s @ exact @ s, rel=1e-10)
     assert abs(s @ sample @ s - s @ exact @ s) > 1e-3 * (s @ exact @ s)
+    # the ratio says how far off the sample's curvature along the step was
+    assert ratio == pytest.approx((s @ exact @ s) / (s @ sample @ s), rel=1e-12)
 
 
 def test_held_parameters_are_left_out_of_the_update():
@@ -41,13 +43,23 @@ def test_held_parameters_are_left_out_of_the_update():
     change = change.copy()
     change[0, 2] = 5.0  # a held parameter's gradient moves; its step is zero
     step = step * free
-    updated = _secant_update(sample, step, change, free)
+    updated, _ = _secant_update(sample, step, change, free)
     np.testing.assert_allclose(updated[2], sample[2], atol=1e-12)
     np.testing.assert_allclose(updated[:, 2], sample[:, 2], atol=1e-12)
 
 
-@pytest.mark.parametrize("sign", [0.0, -1.0])
-def test_a_pair_without_curvature_is_refused(sign):
+@pytest.mark.parametrize("kind", ["none", "negative", "lost in rounding"])
+def test_a_pair_without_curvature_is_refused(kind):
+    """No curvature along the step, a negative one, or one lost in the sums' rounding (a
+    gradient change almost orthogonal to the step)."""
     _, sample, step, change = _problem(3)
     free = np.ones_like(step, dtype=bool)
-    assert _secant_update(sample, step, sign * change, free) is None
+    s = step.ravel()
+    other = np.roll(s, 1) - (np.roll(s, 1) @ s) / (s @ s) * s  # orthogonal to the step
+    y = {
+        "none": 0.0 * change,
+        "negative": -change,
+        "lost in rounding": 1e-10 * change + other * np.linalg.norm(change) / np.linalg.norm(other),
+    }[kind]
+    updated, ratio = _secant_update(sample, step, y.reshape(change.shape), free)
+    assert updated is None and np.isnan(ratio)

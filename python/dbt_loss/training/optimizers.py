@@ -12,6 +12,7 @@ about SQL: they call `evaluate` (statistics at θ, one aggregate query for all g
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -298,19 +299,28 @@ def _quadratic_model(stats: Statistics, direction: np.ndarray) -> Statistics:
     )
 
 
-def _secant_update(curvature, step, gradient_change, free) -> np.ndarray | None:
+# A carried curvature serves the next step while it measured the curvature along the last one
+# (sᵀy / sᵀBs) within these bounds; outside them it is stale (a run far from the optimum,
+# where the curvature still changes fast) and the sample is summed again at the new point.
+CARRIED = (0.8, 1.25)
+
+
+def _secant_update(curvature, step, gradient_change, free) -> tuple[np.ndarray | None, float]:
     """The sampled curvature corrected by BFGS with the full data's secant pair: the step s
     and the change y of the loss's gradient along it (fixed parameters masked out). The pair
-    is exact, so the sampling error along s goes; elsewhere the sample's matrix stays. None
-    when the pair carries no curvature (yᵀs or sᵀBs not positive)."""
+    is exact, so the sampling error along s goes; elsewhere the sample's matrix stays. Also
+    sᵀy / sᵀBs, how well the curvature before the update knew the one along s. None (and
+    NaN) when the pair carries no curvature: sᵀBs not positive, or sᵀy too small to divide
+    by (rounding in the sums)."""
     mask = free.ravel()
     s = step.ravel() * mask
     y = gradient_change.ravel() * mask
     bs = (curvature @ s) * mask
     sy, sbs = float(s @ y), float(s @ bs)
-    if not (sy > 0 and sbs > 0 and np.isfinite(sy) and np.isfinite(sbs)):
-        return None
-    return curvature - np.outer(bs, bs) / sbs + np.outer(y, y) / sy
+    flat = sy <= 1e-8 * float(np.linalg.norm(s) * np.linalg.norm(y))
+    if flat or not (sbs > 0 and np.isfinite(sy) and np.isfinite(sbs)):
+        return None, math.nan
+    return curvature - np.outer(bs, bs) / sbs + np.outer(y, y) / sy, sy / sbs
 
 
 def _stops_on_carried_curvature(state: GroupState, carried, tol: float) -> bool:
@@ -338,8 +348,8 @@ def _newton(
     curvature the decrease it predicts is an estimate, so a group stops only once the next
     step's real decrease will be small too (_settled); and a trial is measured without its
     curvature: the last one is carried over, corrected by BFGS with the step and the full
-    data's change of gradient (_secant_update), and the sample is summed again only after a
-    line search or when the pair carries no curvature."""
+    data's change of gradient (_secant_update), while it knew the curvature along that step
+    (CARRIED); the sample is summed again otherwise, and after a line search."""
     states = _states(thetas, penalties)
     exact = quadratic and not any(p.has_lasso for p in penalties.values())
     statistics = evaluate({k: s.theta for k, s in states.items()}, True)
@@ -389,17 +399,17 @@ def _newton(
                 if majorizes and abs(previous - objective) <= tol * scale:
                     state.converged = True
                 elif sampled is not None:
-                    secant = _secant_update(
+                    secant, ratio = _secant_update(
                         curvature, direction, stats.gradient - gradient, state.penalty.free
                     )
                     carried = curvature if secant is None else secant
                     if _stops_on_carried_curvature(state, carried, tol):
                         state.converged = True
-                    elif secant is None:
+                    elif not CARRIED[0] <= ratio <= CARRIED[1]:  # also NaN: no secant
                         unmeasured[key] = state.theta
             else:
                 rejected[key] = direction
-        if unmeasured:  # no secant to carry: the sample's curvature at the new points
+        if unmeasured:  # nothing fit to carry: the sample's curvature at the new points
             for key, matrix in sampled(unmeasured).items():
                 states[key].statistics.curvature = matrix
         if rejected:
