@@ -99,13 +99,7 @@ def newton_steps(states: dict) -> dict:
     batches: dict[int, list] = {}
     for key, state in states.items():
         if state.penalty.has_lasso:
-            direction = newton_direction(state.statistics, state.theta, state.penalty)
-            change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
-            result[key] = (
-                direction,
-                change,
-                _model_decrease(state.statistics, direction, change, state.penalty),
-            )
+            result[key] = _newton_step(state.statistics, state.theta, state.penalty)
         else:
             batches.setdefault(id(state.penalty), []).append(key)
     for keys in batches.values():
@@ -135,11 +129,16 @@ def newton_stepped(state: GroupState, tol: float) -> np.ndarray:
     """θ moved by the Newton step its last statistics give, taken without measuring the
     point it lands on: only the small step a stop on `tol` declined. θ itself for a group
     that stopped otherwise (a step no line search could shorten enough, say)."""
-    direction = newton_direction(state.statistics, state.theta, state.penalty)
-    change = _predicted_change(state.statistics, state.theta, direction, state.penalty)
-    decrease = _model_decrease(state.statistics, direction, change, state.penalty)
+    direction, change, decrease = _newton_step(state.statistics, state.theta, state.penalty)
     small = 0 < decrease <= tol * max(abs(state.objective), 1e-12)
     return state.theta + direction if change < 0 and small else state.theta.copy()
+
+
+def _newton_step(statistics, theta, penalty) -> tuple[np.ndarray, float, float]:
+    """One group's newton_direction, its predicted change and the model's decrease."""
+    direction = newton_direction(statistics, theta, penalty)
+    change = _predicted_change(statistics, theta, direction, penalty)
+    return direction, change, _model_decrease(statistics, direction, change, penalty)
 
 
 def _predicted_change(statistics, theta, direction, penalty) -> float:
@@ -330,9 +329,7 @@ def _stops_on_carried_curvature(state: GroupState, carried, tol: float) -> bool:
     The carried curvature becomes the group's for its next step."""
     stats = state.statistics
     stats.curvature = carried
-    direction = newton_direction(stats, state.theta, state.penalty)
-    change = _predicted_change(stats, state.theta, direction, state.penalty)
-    decrease = _model_decrease(stats, direction, change, state.penalty)
+    _, change, decrease = _newton_step(stats, state.theta, state.penalty)
     threshold = tol * max(abs(state.objective), 1e-12)
     return change < 0 and decrease <= threshold and _settled(state, threshold)
 
