@@ -1,5 +1,5 @@
-"""Newton's steps for many groups at once (one batched eigendecomposition) equal the step
-each group's own lstsq solve gives, including curvatures that are singular or that hold a
+"""Newton's steps for many groups at once (one batched solve) equal the step each group's own
+lstsq solve gives, including curvatures that are singular, nearly singular or that hold a
 feature fixed at zero; the decrease each predicts is the quadratic model's."""
 
 from __future__ import annotations
@@ -52,6 +52,33 @@ def test_batched_steps_equal_each_groups_lstsq_step(l2, rank):
         full = _model_decrease(state.statistics, expected, change, state.penalty)
         assert decrease == pytest.approx(full, rel=1e-7)
         assert decrease == -0.5 * predicted
+
+
+@pytest.mark.parametrize("smallest", [1e-15, 1e-11])
+def test_a_nearly_singular_group_among_many_gets_lstsqs_step(smallest):
+    """Below RCOND × the largest eigenvalue lstsq drops a direction, and the batch must too:
+    the LU solve serves a batch only when every curvature is far enough from singular."""
+    rng = np.random.default_rng(11)
+    width = 6
+    penalty = Penalty.build([1.0] * (width - 1), [False] * (width - 1), 1, 0.0, 0.0)
+    states = {(g,): _state(rng, penalty, width, 100) for g in range(30)}
+    basis, _ = np.linalg.qr(rng.normal(size=(width, width)))
+    odd = _state(rng, penalty, width, 100)
+    odd.statistics.curvature = basis @ np.diag(np.geomspace(1.0, smallest, width)) @ basis.T
+    states[("odd",)] = odd
+    steps = newton_steps(states)
+    for key, state in states.items():
+        expected = newton_direction(state.statistics, state.theta, state.penalty)
+        # a step along a direction of curvature 1e-11 carries rounding of about 1e-16 / 1e-11
+        error = 1e-9 if key != ("odd",) else 1e-3
+        scale = np.abs(expected).max()
+        np.testing.assert_allclose(steps[key][0], expected, rtol=0, atol=error * scale)
+    last = basis[:, -1] @ steps[("odd",)][0].ravel()  # the step along the flattest direction
+    full = -(basis[:, -1] @ odd.statistics.gradient.ravel()) / smallest
+    if smallest < 1e-13:
+        assert abs(last) < 1e-6 * abs(full)  # dropped, where the inverse would blow it up
+    else:
+        assert last == pytest.approx(full, rel=1e-3)
 
 
 def test_groups_with_an_l1_penalty_keep_coordinate_descent():

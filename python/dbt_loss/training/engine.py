@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager, suppress
 from typing import Any
 
+import numpy as np
 from sqlglot import exp
 
 from .sql import parenthesize
@@ -39,9 +40,19 @@ class Engine:
         """A query's rows without fetching them: a DuckDB relation."""
         return self.connection.sql(self.render(query))
 
-    def fetch_prepared(self, sql: str, parameters: dict) -> list[tuple]:
-        """Runs SQL rendered once, with bound parameter values (a training step)."""
-        return self.connection.execute(sql, parameters).fetchall()
+    def fetch_prepared(self, sql: str, parameters: dict) -> np.ndarray:
+        """Runs SQL rendered once, with bound parameter values (a training step). Its result is
+        numbers alone, returned as one float array with a row per result row (NULL → NaN).
+        DuckDB hands its columns over as arrays: at 10,000 groups, making a Python float of
+        each sum first took a fifth of a second per query."""
+        result = self.connection.execute(sql, parameters)
+        if not hasattr(result, "fetchnumpy"):  # a DB-API cursor: psycopg, engines of your own
+            return rows_array(result.fetchall())
+        columns = [
+            np.ma.filled(np.ma.asarray(c, dtype=float), np.nan)
+            for c in result.fetchnumpy().values()
+        ]
+        return np.column_stack(columns) if columns else np.empty((0, 0))
 
     def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
         """Replaces a temporary table with these rows (the parameters of grouped models)."""
@@ -349,8 +360,8 @@ class SparkEngine(Engine):
         """A query's rows without fetching them: a Spark DataFrame."""
         return self._sql(self.render(query))
 
-    def fetch_prepared(self, sql: str, parameters: dict) -> list[tuple]:
-        return [tuple(row) for row in self._sql(sql, parameters).collect()]
+    def fetch_prepared(self, sql: str, parameters: dict) -> np.ndarray:
+        return rows_array([tuple(row) for row in self._sql(sql, parameters).collect()])
 
     def execute(self, expression: exp.Expression, parameters: list | None = None) -> None:
         self._sql(self.render(expression), parameters)  # commands run when spark.sql is called
@@ -576,6 +587,11 @@ def _spark_value(value, kind):
     if isinstance(kind, types.StringType):
         return str(value)
     return value
+
+
+def rows_array(rows: list[tuple]) -> np.ndarray:
+    """Rows of numbers as one float array (NULL → NaN)."""
+    return np.array(rows, dtype=float).reshape(len(rows), -1) if rows else np.empty((0, 0))
 
 
 def engine_for(connection: Any) -> Engine:

@@ -34,6 +34,12 @@ class Penalty:
         ridge = 0.5 * float(np.vdot(self.ridge, theta * theta))
         return ridge + float(np.vdot(self.lasso, np.abs(theta))) if self.has_lasso else ridge
 
+    def values(self, thetas: np.ndarray) -> np.ndarray:
+        """value for groups stacked along the first axis."""
+        axes = tuple(range(1, thetas.ndim))
+        ridge = 0.5 * np.sum(self.ridge * thetas * thetas, axis=axes)
+        return ridge + np.sum(self.lasso * np.abs(thetas), axis=axes) if self.has_lasso else ridge
+
     @functools.cached_property
     def has_lasso(self) -> bool:
         return bool(np.any(self.lasso > 0))
@@ -47,8 +53,10 @@ class Penalty:
         """The loss's curvature plus the ridge term's, with fixed parameters decoupled (a unit
         diagonal); for one group, or for groups stacked along the first axis."""
         free = self.free.ravel()
-        matrix = (curvature + np.diag(self.ridge.ravel())) * np.outer(free, free)
-        return matrix + np.diag((~free).astype(float))
+        matrix = curvature * np.outer(free, free)
+        diagonal = np.arange(free.size)
+        matrix[..., diagonal, diagonal] += np.where(free, self.ridge.ravel(), 1.0)
+        return matrix
 
 
 @dataclass

@@ -9,7 +9,9 @@ run with new parameter values each step:
 
 Each returns one row per group, whatever the size of the table. Parameters are bound query
 parameters (one model) or columns of a small parameter table joined on the group keys (one
-model per group): values never become SQL text.
+model per group): values never become SQL text. A grouped query names its groups by their
+parameter row's index (GROUP_INDEX), not by their keys: every column of its result is a
+number, and Python reads the result as one array.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .losses import Loss
 from .sql import EXP_BOUND, Expr, bounded_exp, greatest, named, number, paren, select_from, total
 
 GroupKey = tuple
+GROUP_INDEX = "dbt_loss_group_index"  # a parameter row's position: names a result's group
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,14 @@ class Parameters:
         return exp.column(f"{name}_{k}_{j}", quoted=True)  # a column of the joined rows
 
     def columns(self, names: Sequence[str]) -> list[str]:
-        """The parameter table's columns: one key per group column, then the values."""
+        """The parameter table's columns: the group's index, one key per group column, then
+        the values."""
         keys = (
             list(self.design.groups)
             if self.design.fanned
             else [f"key_{i}" for i in range(len(self.design.groups))]
         )
-        return keys + [
+        return [GROUP_INDEX, *keys] + [
             f"{n}_{k}_{j}"
             for n in names
             for k in range(self.design.outputs)
@@ -72,13 +76,18 @@ class Parameters:
         }
 
     def rows(self, values: dict[str, dict[GroupKey, np.ndarray]]) -> list[tuple]:
-        """Parameter-table rows for grouped models: {name: {group key: θ}}."""
+        """Parameter-table rows for grouped models, numbered in the order of the keys:
+        {name: {group key: θ}}."""
         names = list(values)
-        keys = values[names[0]].keys()
-        return [
-            tuple(key) + tuple(float(v) for n in names for v in values[n][key].ravel())
-            for key in keys
-        ]
+        keys = list(values[names[0]])
+        if not keys:
+            return []
+        stacked = np.concatenate(
+            [np.stack([values[n][key] for key in keys]).reshape(len(keys), -1) for n in names],
+            axis=1,
+        )
+        rows = zip(keys, stacked.tolist(), strict=True)
+        return [(index, *key, *row) for index, (key, row) in enumerate(rows)]
 
     def joined(self, rows: exp.Select) -> exp.Select:
         if self.table is None:
@@ -98,6 +107,19 @@ class Parameters:
         return rows.join(table, on=condition, copy=False)
 
 
+def _group_index(design: Design) -> list[Expr]:
+    """What a grouped query groups by and returns: the parameter row's index (none without
+    groups)."""
+    return [exp.column(GROUP_INDEX)] if design.groups else []
+
+
+def _group_columns(design: Design) -> list[Expr]:
+    """What a grouped query carries through its stages: the index, and the group columns of
+    a fanned design, which its loss expressions read (candidates side by side)."""
+    fanned = [exp.column(g, quoted=True) for g in design.groups] if design.fanned else []
+    return _group_index(design) + fanned
+
+
 def _with_predictors(
     design: Design,
     parameters: Parameters,
@@ -108,7 +130,7 @@ def _with_predictors(
     <name>_eta<k>, computed once per row."""
     rows = parameters.joined(select_from(design.rows(batch), "r", "*"))
     keep = (
-        [exp.column(g, quoted=True) for g in design.groups]
+        _group_columns(design)
         + [exp.column("y"), exp.column("w_train"), exp.column("w_valid")]
         + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
@@ -195,7 +217,7 @@ def _with_shared(predicted: exp.Select, loss: Loss, eta: Expr, y: Expr):
 
 
 def _grouped(design: Design, aggregates: list[Expr], source: exp.Select) -> exp.Select:
-    keys = [exp.column(g, quoted=True) for g in design.groups]
+    keys = _group_index(design)
     query = select_from(source, "scored", *keys, *aggregates)
     return query.group_by(*keys, copy=False) if keys else query
 
@@ -208,13 +230,14 @@ def statistics_query(
     curvature: bool,
     batch: Expr | None = None,
 ) -> exp.Select:
-    """Columns: group keys, sw_train, sw_valid, loss_train, loss_valid, g_<k>_<j> …, then
-    h_<i> for the distinct entries of the curvature, in the order `curvature_pairs` gives."""
+    """Columns: the group index (grouped models), sw_train, sw_valid, loss_train, loss_valid,
+    g_<k>_<j> …, then h_<i> for the distinct entries of the curvature, in the order
+    `curvature_pairs` gives."""
     predicted = _with_predictors(design, parameters, ["theta"], batch)
     y = exp.column("y")
     etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
     keep = (
-        [exp.column(g, quoted=True) for g in design.groups]
+        _group_columns(design)
         + [exp.column("w_train"), exp.column("w_valid")]
         + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
@@ -244,9 +267,7 @@ def statistics_query(
     w_train, w_valid = exp.column("w_train"), exp.column("w_valid")
     validated = design.validation is not None
     weighted = (
-        [exp.column(g, quoted=True) for g in design.groups]
-        + [w_train]
-        + [exp.column(f"z{j}") for j in range(1, design.width)]
+        _group_columns(design) + [w_train] + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
     weighted.append(named(w_train * exp.column("l"), "wl"))
     if validated:
@@ -272,17 +293,15 @@ def statistics_query(
 
 
 def curvature_query(design: Design, loss: Loss | Softmax, parameters: Parameters) -> exp.Select:
-    """Columns: group keys, sw_train, then h_<i> as in statistics_query, over the design's
-    rows: Newton's curvature from a design over a sample of the rows, while the gradient and
-    the loss still come from every row (subsampled Newton: the same optimum, and near the
-    quadratic rate when the sample is large)."""
+    """Columns: the group index (grouped models), sw_train, then h_<i> as in statistics_query,
+    over the design's rows: Newton's curvature from a design over a sample of the rows, while
+    the gradient and the loss still come from every row (subsampled Newton: the same optimum,
+    and near the quadratic rate when the sample is large)."""
     predicted = _with_predictors(design, parameters, ["theta"], None)
     y, w_train = exp.column("y"), exp.column("w_train")
     etas = [exp.column(f"theta_eta{k}") for k in range(design.outputs)]
     keep = (
-        [exp.column(g, quoted=True) for g in design.groups]
-        + [w_train]
-        + [exp.column(f"z{j}") for j in range(1, design.width)]
+        _group_columns(design) + [w_train] + [exp.column(f"z{j}") for j in range(1, design.width)]
     )
     if isinstance(loss, Softmax):
         predicted = _softmax_rows(predicted, keep, design.outputs)
@@ -373,7 +392,8 @@ def _weighted_loss_sum(loss: Loss | Softmax, etas: list[Expr], y: Expr, w: Expr,
 def line_search_query(
     design: Design, loss: Loss | Softmax, parameters: Parameters, steps: Sequence[float]
 ) -> exp.Select:
-    """Columns: group keys, sw_train, then loss_<s> = Σ w·ℓ(θ + step_s·d) for each step."""
+    """Columns: the group index (grouped models), sw_train, then loss_<s> = Σ w·ℓ(θ + step_s·d)
+    for each step."""
     predicted = _with_predictors(design, parameters, ["theta", "direction"], None)
     y, w = exp.column("y"), exp.column("w_train")
     aggregates = [named(exp.Sum(this=w), "sw_train")]
@@ -389,8 +409,9 @@ def line_search_query(
 def candidates_query(
     design: Design, loss: Loss | Softmax, parameters: Parameters, count: int
 ) -> exp.Select:
-    """Columns: group keys, sw_train, then loss_<c> = Σ w·ℓ(θ + d_c) for `count` directions
-    d_c bound as parameter sets candidate<c>: many trial points in one pass."""
+    """Columns: the group index (grouped models), sw_train, then loss_<c> = Σ w·ℓ(θ + d_c) for
+    `count` directions d_c bound as parameter sets candidate<c>: many trial points in one
+    pass."""
     names = ["theta"] + [f"candidate{c}" for c in range(count)]
     predicted = _with_predictors(design, parameters, names, None)
     y, w = exp.column("y"), exp.column("w_train")
@@ -413,7 +434,7 @@ def nearest_rows_query(design: Design, parameters: Parameters, count: int) -> ex
     """Per group, the `count` training rows with the smallest |η − y| (z-values and y): the
     rows a quantile regression interpolates at its optimum, to polish the IRLS solution."""
     predicted = _with_predictors(design, parameters, ["theta"], None)
-    keys = [exp.column(g, quoted=True) for g in design.groups]
+    keys = _group_index(design)
     rank = exp.Window(
         this=exp.RowNumber(),
         partition_by=keys or None,

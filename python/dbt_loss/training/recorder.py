@@ -84,7 +84,7 @@ class RunRecorder:
         features = plan.data.features
         keys = list(thetas)
         stacked = np.stack([thetas[key] for key in keys])  # every group's θ converted at once
-        raws = to_raw(stacked, [f.mean for f in features], [f.scale for f in features]).tolist()
+        raws = to_raw(stacked, [f.mean for f in features], [f.scale for f in features])
         columns = [("intercept", None, None)]
         columns += [(f.name, f.source, f.category) for f in features]
         labels = [
@@ -92,12 +92,20 @@ class RunRecorder:
             for k in range(plan.design.outputs)
         ]
         groups = [dumps(list(key)) if plan.settings.group_by else None for key in keys]
-        return [
-            (group, label, *column, weight)
-            for group, raw in zip(groups, raws, strict=True)
-            for label, weights in zip(labels, raw, strict=True)
-            for column, weight in zip(columns, weights, strict=True)
-        ]
+        # built column by column: a row per group, class and feature (tens of thousands)
+        per_group = len(labels) * len(columns)
+        names, sources, categories = zip(*columns, strict=True)
+        return list(
+            zip(
+                [group for group in groups for _ in range(per_group)],
+                [label for label in labels for _ in columns] * len(keys),
+                names * (len(keys) * len(labels)),
+                sources * (len(keys) * len(labels)),
+                categories * (len(keys) * len(labels)),
+                raws.ravel().tolist(),
+                strict=True,
+            )
+        )
 
     def checkpoint(self, number: int, states: dict) -> dict:
         """Records an iteration: its history row, the weights after it and the run's
@@ -227,10 +235,17 @@ def summarize_at(stats: dict, thetas: dict, penalty: Penalty | dict) -> dict:
     penalties = penalty if isinstance(penalty, dict) else {k: penalty for k in stats}
     total = sum(s.weight for s in stats.values())
     objective, gradient_norm = 0.0, 0.0
-    for key, s in stats.items():
-        theta = thetas[key]
-        objective += s.weight * s.objective(theta, penalties[key])
-        gradient_norm += float(np.sum(s.smooth_gradient(theta, penalties[key]) ** 2))
+    sharing: dict[int, list] = {}  # groups with one penalty, summed as stacked arrays
+    for key in stats:
+        sharing.setdefault(id(penalties[key]), []).append(key)
+    for keys in sharing.values():
+        shared = penalties[keys[0]]
+        weights = np.array([stats[k].weight for k in keys])
+        losses = np.array([stats[k].loss for k in keys])
+        stacked = np.stack([thetas[k] for k in keys])
+        gradients = np.stack([stats[k].gradient for k in keys])
+        objective += float(weights @ (losses + shared.values(stacked)))
+        gradient_norm += float(np.sum(shared.smooth_gradient(gradients, stacked) ** 2))
     valid_weight = sum(s.validation_weight for s in stats.values())
     validation = (
         (

@@ -79,11 +79,13 @@ class Trainer:
                 self._sql[kind] = self.engine.render(build())
         return self._sql[kind]
 
-    def _run(self, sql: str, values: dict[str, dict], extra: dict | None = None) -> list[tuple]:
+    def _run(self, sql: str, values: dict[str, dict], extra: dict | None = None):
         """Runs a prepared query at these parameters ({"theta": {group: θ}, "direction": …}),
-        bound as coefficients of the centred columns (θ·unscale)."""
+        bound as coefficients of the centred columns (θ·unscale). Returns each result row's
+        group key and the rows' numbers as one array."""
         unscale = self.design.unscale
         values = {n: {k: v * unscale for k, v in by_key.items()} for n, by_key in values.items()}
+        keys = list(values["theta"])
         if self.parameters.table is None:
             bound = self.parameters.bind({n: next(iter(v.values())) for n, v in values.items()})
         else:
@@ -97,25 +99,17 @@ class Trainer:
                 self.parameters.rows(values),
             )
             bound = {}
-        return self.engine.fetch_prepared(sql, {**bound, **(extra or {})})
+        result = self.engine.fetch_prepared(sql, {**bound, **(extra or {})})
+        if self.parameters.table is None:
+            return [keys[0]] * len(result), result
+        # the first column is the parameter row's index: the group's place in `keys`
+        return [keys[int(index)] for index in result[:, 0]], result[:, 1:]
 
-    def _by_group(self, rows: list[tuple], wanted: dict):
-        """(group key, the row's other values) for the groups asked about."""
-        width = len(self.design.groups)
-        for row in rows:
-            key = tuple(row[:width])
-            if key in wanted:
-                yield key, row[width:]
-
-    def _stacked(self, rows: list[tuple], wanted: dict, head: int):
-        """The asked-about groups' keys; their first `head` values (a NULL sum is 0); the rest
-        as one float array, a row per group (NULL → NaN), for numpy to work on all at once."""
-        keys, heads, sums = [], [], []
-        for key, values in self._by_group(rows, wanted):
-            keys.append(key)
-            heads.append([float(v) if v is not None else 0.0 for v in values[:head]])
-            sums.append(values[head:])
-        return keys, np.array(heads, dtype=float), np.array(sums, dtype=float)
+    def _stacked(self, result, head: int):
+        """A _run result as its groups' keys, their first `head` values (a NULL sum is 0) and
+        the rest, a row per group, for numpy to work on all at once."""
+        keys, values = result
+        return keys, np.nan_to_num(values[:, :head], nan=0.0), values[:, head:]
 
     def _curvatures(self, sums: np.ndarray, sw: np.ndarray) -> np.ndarray:
         """Curvature matrices, stacked by group, from their sums over centred columns: per
@@ -131,17 +125,17 @@ class Trainer:
             ("curvature",),
             lambda: curvature_query(self.curvature_design, self.loss, self.parameters),
         )
-        keys, heads, sums = self._stacked(self._run(sql, {"theta": thetas}), thetas, 1)
+        keys, heads, sums = self._stacked(self._run(sql, {"theta": thetas}), 1)
         result = {}
         if keys:
             sw = heads[:, 0]
             weighted = sw > 0
             matrices = self._curvatures(sums[weighted], sw[weighted])
             kept = [key for key, positive in zip(keys, weighted, strict=True) if positive]
+            for index in np.flatnonzero(~np.isfinite(matrices).all(axis=(1, 2)))[:1]:
+                _check_curvature(kept[index], matrices[index])
             # each group its own copy: a view would keep every group's matrices alive
             result = {key: matrix.copy() for key, matrix in zip(kept, matrices, strict=True)}
-            for key, matrix in result.items():
-                _check_curvature(key, matrix)
         if set(result) != set(thetas):
             self.close()
             return None
@@ -178,36 +172,40 @@ class Trainer:
         sample = self.sampled_curvature(thetas) if sampled else {}
         if sample is None:  # the sample missed a group: every row
             return self.evaluate(thetas, curvature, batch)
-        keys, heads, sums = self._stacked(rows, thetas, 4)
+        keys, heads, sums = self._stacked(rows, 4)
         size = self.design.outputs * self.design.width
         unscale = self.design.unscale
         result = {}
         if keys:
             sw = heads[:, 0]
-            sw = np.where(sw > 0, sw, 1.0)  # a group without weight is refused below
+            positive = np.where(sw > 0, sw, 1.0)  # a group without weight is refused below
             # sums over centred columns → sums over standardised ones: × 1/s per feature
-            gradients = sums[:, :size].reshape(-1, *unscale.shape) * unscale / sw[:, None, None]
+            gradients = sums[:, :size].reshape(-1, *unscale.shape) * unscale
+            gradients /= positive[:, None, None]
+            losses = heads[:, 2] / positive
+            # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
+            with np.errstate(invalid="ignore"):
+                diverged = ~(np.abs(losses) < DIVERGED) | ~np.isfinite(gradients).all(axis=(1, 2))
             if in_query:
-                matrices = self._curvatures(sums[:, size:], sw)
+                matrices = self._curvatures(sums[:, size:], positive)
+                diverged |= ~np.isfinite(matrices).all(axis=(1, 2))
+            # each group is checked in turn, so the first bad one is named whatever its fault
+            for index in np.flatnonzero((sw <= 0) | diverged)[:1]:
+                key = keys[index]
+                if sw[index] <= 0:
+                    raise TrainingInputError(
+                        f"dbt_loss.train: group {key} has no training rows of positive weight"
+                    )
+                if not np.all(np.isfinite(gradients[index])) or not abs(losses[index]) < DIVERGED:
+                    raise TrainingDiverged(f"the training loss became non-finite for group {key}")
+                _check_curvature(key, matrices[index])
         for index, key in enumerate(keys):
             sw, swv, lt, lv = heads[index].tolist()
-            if sw <= 0:
-                raise TrainingInputError(
-                    f"dbt_loss.train: group {key} has no training rows of positive weight"
-                )
             gradient = gradients[index].copy()  # views would keep every group's sums alive
             matrix = matrices[index].copy() if in_query else sample.get(key)
-            stats = Statistics(sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix)
-            # exp() is bounded at e^700 so PostgreSQL cannot raise: a loss that large has hit it
-            if not (
-                math.isfinite(stats.loss)
-                and abs(stats.loss) < DIVERGED
-                and np.all(np.isfinite(gradient))
-            ):
-                raise TrainingDiverged(f"the training loss became non-finite for group {key}")
-            if in_query:
-                _check_curvature(key, matrix)
-            result[key] = stats
+            result[key] = Statistics(
+                sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix
+            )
         missing = set(thetas) - set(result)
         if missing:
             raise TrainingInputError(
@@ -222,8 +220,8 @@ class Trainer:
         )
         nearest: dict = {}
         unscale = np.append(self.design.unscale[0, 1:], 1.0)  # centred z → standardised; y
-        for key, values in self._by_group(self._run(sql, {"theta": thetas}), thetas):
-            row = np.array(values[: self.design.width], dtype=float) * unscale
+        keys, values = self._run(sql, {"theta": thetas})
+        for key, row in zip(keys, values[:, : self.design.width] * unscale, strict=True):
             nearest.setdefault(key, []).append(row)
         return nearest
 
@@ -232,14 +230,10 @@ class Trainer:
             ("line_search", steps),
             lambda: line_search_query(self.design, self.loss, self.parameters, steps),
         )
-        rows = self._run(sql, {"theta": thetas, "direction": directions})
+        keys, values = self._run(sql, {"theta": thetas, "direction": directions})
         result = {}
-        for key, values in self._by_group(rows, thetas):
-            sw = float(values[0])
-            losses = [float(v) / sw if v is not None else math.inf for v in values[1:]]
-            result[key] = {
-                s: (v if math.isfinite(v) else math.inf) for s, v in zip(steps, losses, strict=True)
-            }
+        for key, losses in zip(keys, _mean_losses(values).tolist(), strict=True):
+            result[key] = dict(zip(steps, losses, strict=True))
         return result
 
     def candidate_losses(self, thetas: dict, candidates: list[dict]) -> dict:
@@ -251,11 +245,15 @@ class Trainer:
         )
         values = {"theta": thetas}
         values.update({f"candidate{c}": d for c, d in enumerate(candidates)})
-        result = {}
-        for key, row in self._by_group(self._run(sql, values), thetas):
-            sw = float(row[0])
-            result[key] = [float(v) / sw if v is not None else math.inf for v in row[1:]]
-        return result
+        keys, sums = self._run(sql, values)
+        return dict(zip(keys, _mean_losses(sums).tolist(), strict=True))
+
+
+def _mean_losses(values: np.ndarray) -> np.ndarray:
+    """Σw·ℓ per trial point over the first column, Σw; a NULL or non-finite loss is +∞."""
+    with np.errstate(all="ignore"):
+        losses = values[:, 1:] / values[:, :1]
+    return np.where(np.isfinite(losses), losses, np.inf)
 
 
 def _check_curvature(key, matrix: np.ndarray) -> None:
