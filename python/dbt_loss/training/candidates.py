@@ -2,7 +2,8 @@
 them, and every optimizer step one query for every candidate still running. The rows are read
 once per step and fanned out to the candidates through the parameter table (one row per
 candidate), so the scan, the centring and the validation hash are shared; each candidate
-keeps its own loss, penalty, run and history. select_loss trains its candidates this way."""
+keeps its own loss, penalty, run and history. On a large table they start warm, as a run
+alone does, from their optima over a small sample. select_loss trains its candidates this way."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .plan import Plan, plan_training
 from .recorder import RunRecorder, TrainingRun
 from .run_tables import RunTables
 from .trainer import Trainer, TrainingDiverged, _interrupted, final_statistics, run_plan
+from .warm_start import warm_start
 
 CANDIDATE = "dbt_loss_candidate"
 
@@ -112,7 +114,8 @@ def _trained_side_by_side(tables: RunTables, plans: list[Plan], names: list) -> 
         if first.model == "softmax"
         else per_candidate(selector, [p.scalar_loss for p in plans])
     )
-    trainer = Trainer(first.engine, design, loss, uuid.uuid4().hex[:16])
+    run_id = uuid.uuid4().hex[:16]
+    trainer = Trainer(first.engine, design, loss, run_id)
     recorders = [
         RunRecorder(tables, plan, uuid.uuid4().hex[:16], name)
         for plan, name in zip(plans, names, strict=True)
@@ -122,13 +125,22 @@ def _trained_side_by_side(tables: RunTables, plans: list[Plan], names: list) -> 
     keys = [(i,) for i in range(len(plans))]
     done = dict.fromkeys(keys, False)
     states: dict = {}
+    penalties = {key: p.penalty for key, p in zip(keys, plans, strict=True)}
     try:
         trainer.sample_curvature(first.curvature_sample(1))
+        thetas = warm_start(
+            first,
+            trainer.curvature_design,
+            {key: p.initial_theta() for key, p in zip(keys, plans, strict=True)},
+            run_id,
+            loss=loss,
+            penalty=penalties,
+        )
         for step in optimizers.descend(
             trainer.evaluate,
             trainer.line_search,
-            {key: p.initial_theta() for key, p in zip(keys, plans, strict=True)},
-            {key: p.penalty for key, p in zip(keys, plans, strict=True)},
+            thetas,
+            penalties,
             method="newton",
             max_iter=first.max_iter,
             tol=first.settings.tol,

@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from . import optimizers
 from .design import Design
+from .objective import Penalty
 from .plan import Plan
 from .profile import TrainingInputError
 
@@ -23,10 +24,20 @@ BUCKETS = 10_000
 MAX_ITER = 25
 
 
-def warm_start(plan: Plan, sample: Design | None, thetas: dict, run_id: str) -> dict:
-    """θ at the optimum over the warm sample, drawn from the curvature sample's rows; the
-    given θ when there is no curvature sample, the warm sample would not be much smaller,
-    or the solve on it does not converge (a sample that separates the classes, say).
+def warm_start(
+    plan: Plan,
+    sample: Design | None,
+    thetas: dict,
+    run_id: str,
+    *,
+    loss=None,
+    penalty: Penalty | dict | None = None,
+) -> dict:
+    """θ at the optimum over the warm sample, drawn from the rows of the curvature sample's
+    design `sample` (the plan's, or candidates fanned out side by side, each with its loss
+    and penalty: the plan's by default); per model, the given θ when there is no curvature
+    sample, the warm sample would not be much smaller, or the solve on it does not converge
+    (a sample that separates the classes, say).
 
     That optimum is only within sampling error (about parameters / rows, relative) of the
     full one, so the solve stops once Newton's next step would lower the objective by less
@@ -47,15 +58,15 @@ def warm_start(plan: Plan, sample: Design | None, thetas: dict, run_id: str) -> 
     name = f"dbt_loss_warm_{run_id}"
     table = plan.engine.create_temporary(name, rows)
     try:
-        design = dataclasses.replace(plan.design, relation=table)
-        trainer = Trainer(plan.engine, design, plan.objective_loss, f"{run_id}_warm")
+        design = dataclasses.replace(sample, relation=table)
+        trainer = Trainer(plan.engine, design, loss or plan.objective_loss, f"{run_id}_warm")
         tol = max(plan.settings.tol, parameters / wanted)
         states: dict = {}
         for step in optimizers.descend(
             trainer.evaluate,
             trainer.line_search,
             thetas,
-            plan.penalty,
+            plan.penalty if penalty is None else penalty,
             method="newton",
             max_iter=MAX_ITER,
             tol=tol,
@@ -63,9 +74,12 @@ def warm_start(plan: Plan, sample: Design | None, thetas: dict, run_id: str) -> 
             quadratic=plan.quadratic,
         ):
             states = step.states
-        if states and all(s.converged for s in states.values()):
-            return {key: optimizers.newton_stepped(state, tol) for key, state in states.items()}
-        return thetas
+        return {
+            key: optimizers.newton_stepped(states[key], tol)
+            if key in states and states[key].converged
+            else theta
+            for key, theta in thetas.items()
+        }
     except (TrainingDiverged, TrainingInputError):
         return thetas
     finally:
