@@ -56,9 +56,9 @@ def _queries(monkeypatch) -> list[str]:
     sent: list[str] = []
     original = engine_module.Engine.fetch_prepared
 
-    def spy(self, sql, parameters):
+    def spy(self, sql, parameters, **options):
         sent.append(sql)
-        return original(self, sql, parameters)
+        return original(self, sql, parameters, **options)
 
     monkeypatch.setattr(engine_module.Engine, "fetch_prepared", spy)
     return sent

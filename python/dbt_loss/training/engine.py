@@ -40,19 +40,20 @@ class Engine:
         """A query's rows without fetching them: a DuckDB relation."""
         return self.connection.sql(self.render(query))
 
-    def fetch_prepared(self, sql: str, parameters: dict) -> np.ndarray:
+    def fetch_prepared(self, sql: str, parameters: dict, *, many: bool = False) -> np.ndarray:
         """Runs SQL rendered once, with bound parameter values (a training step). Its result is
         numbers alone, returned as one float array with a row per result row (NULL → NaN).
-        DuckDB hands its columns over as arrays: at 10,000 groups, making a Python float of
-        each sum first took a fifth of a second per query."""
+        `many`: a row per group. DuckDB hands such a result over as arrays: at 10,000 groups,
+        making a Python float of each sum first took a fifth of a second per query. A row or
+        a few come quicker as Python tuples (1.7 ms against 2.8 ms for 170 sums)."""
         result = self.connection.execute(sql, parameters)
-        if not hasattr(result, "fetchnumpy"):  # a DB-API cursor: psycopg, engines of your own
+        if not many or not hasattr(result, "fetchnumpy"):  # psycopg, engines of your own
             return rows_array(result.fetchall())
         columns = [
-            np.ma.filled(np.ma.asarray(c, dtype=float), np.nan)
+            c.astype(float).filled(np.nan) if isinstance(c, np.ma.MaskedArray) else c
             for c in result.fetchnumpy().values()
         ]
-        return np.column_stack(columns) if columns else np.empty((0, 0))
+        return np.column_stack(columns).astype(float, copy=False)
 
     def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
         """Replaces a temporary table with these rows (the parameters of grouped models)."""
@@ -360,7 +361,7 @@ class SparkEngine(Engine):
         """A query's rows without fetching them: a Spark DataFrame."""
         return self._sql(self.render(query))
 
-    def fetch_prepared(self, sql: str, parameters: dict) -> np.ndarray:
+    def fetch_prepared(self, sql: str, parameters: dict, *, many: bool = False) -> np.ndarray:
         return rows_array([tuple(row) for row in self._sql(sql, parameters).collect()])
 
     def execute(self, expression: exp.Expression, parameters: list | None = None) -> None:

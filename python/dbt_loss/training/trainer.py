@@ -99,7 +99,8 @@ class Trainer:
                 self.parameters.rows(values),
             )
             bound = {}
-        result = self.engine.fetch_prepared(sql, {**bound, **(extra or {})})
+        many = self.parameters.table is not None  # a row per group
+        result = self.engine.fetch_prepared(sql, {**bound, **(extra or {})}, many=many)
         if self.parameters.table is None:
             return [keys[0]] * len(result), result
         # the first column is the parameter row's index: the group's place in `keys`
