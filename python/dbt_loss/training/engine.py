@@ -48,7 +48,7 @@ class Engine:
         a few come quicker as Python tuples (1.7 ms against 2.8 ms for 170 sums)."""
         result = self.connection.execute(sql, parameters)
         if not many or not hasattr(result, "fetchnumpy"):  # psycopg, engines of your own
-            return rows_array(result.fetchall())
+            return rows_array(result.fetchall(), len(result.description))
         columns = [
             c.astype(float).filled(np.nan) if isinstance(c, np.ma.MaskedArray) else c
             for c in result.fetchnumpy().values()
@@ -362,7 +362,8 @@ class SparkEngine(Engine):
         return self._sql(self.render(query))
 
     def fetch_prepared(self, sql: str, parameters: dict, *, many: bool = False) -> np.ndarray:
-        return rows_array([tuple(row) for row in self._sql(sql, parameters).collect()])
+        frame = self._sql(sql, parameters)
+        return rows_array([tuple(row) for row in frame.collect()], len(frame.columns))
 
     def execute(self, expression: exp.Expression, parameters: list | None = None) -> None:
         self._sql(self.render(expression), parameters)  # commands run when spark.sql is called
@@ -590,9 +591,9 @@ def _spark_value(value, kind):
     return value
 
 
-def rows_array(rows: list[tuple]) -> np.ndarray:
-    """Rows of numbers as one float array (NULL → NaN)."""
-    return np.array(rows, dtype=float).reshape(len(rows), -1) if rows else np.empty((0, 0))
+def rows_array(rows: list[tuple], width: int) -> np.ndarray:
+    """Rows of `width` numbers as one float array (NULL → NaN), also when there are none."""
+    return np.array(rows, dtype=float).reshape(len(rows), width)
 
 
 def engine_for(connection: Any) -> Engine:
