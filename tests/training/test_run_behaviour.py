@@ -488,6 +488,20 @@ def test_unknown_column_and_bad_options_name_the_argument(connection):
         )
     with pytest.raises(dbt_loss.OptionError, match="unknown option"):
         dbt_loss.train(connection, "data", target="y", features=["x0"], model="linear", lr=0.1)
+    # the parameter table names each group's row so: a data column of that name would shadow it
+    connection.execute("alter table data add column dbt_loss_group_index integer default 1")
+    with pytest.raises(dbt_loss.OptionError, match="group_by column 'dbt_loss_group_index'"):
+        dbt_loss.train(
+            connection,
+            "data",
+            target="y",
+            features=["x0"],
+            model="linear",
+            group_by="dbt_loss_group_index",
+        )
+    assert not connection.execute(
+        "select * from information_schema.schemata where schema_name = 'dbt_loss'"
+    ).fetchall()
 
 
 def test_odd_identifiers_are_quoted_not_executed(connection):

@@ -122,11 +122,12 @@ def newton_steps(states: dict) -> dict:
 
 def _pseudo_inverse_steps(hessians: np.ndarray, gradients: np.ndarray) -> np.ndarray:
     """−H⁺g for stacked H and g, as lstsq with RCOND gives each. When every H − τI with
-    τ = 0.1·RCOND·‖H‖₁ ≥ 0.1·RCOND·λmax has a Cholesky factor, every λmin > τ: no direction
-    is dropped, H⁺ = H⁻¹ and an LU solve gives the steps, 6× cheaper than the batched
-    eigendecomposition that a stack with a nearly singular H still takes."""
+    τ = 2·RCOND·‖H‖₁ ≥ 2·RCOND·λmax has a Cholesky factor, every λmin > τ less the factor's
+    rounding (about 17ε‖H‖), so above RCOND·λmax: lstsq drops no direction, H⁺ = H⁻¹ and an LU
+    solve gives the steps, 6× cheaper than the batched eigendecomposition that a stack with a
+    nearly singular H still takes."""
     size = hessians.shape[-1]
-    margin = 0.1 * RCOND * np.abs(hessians).sum(axis=1).max(axis=1)
+    margin = 2 * RCOND * np.abs(hessians).sum(axis=1).max(axis=1)
     try:
         np.linalg.cholesky(hessians - margin[:, None, None] * np.eye(size))
         return -np.linalg.solve(hessians, gradients[..., None])[..., 0]

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 
 from .losses import DEFAULT_LOSS, LOSS_PARAMETERS, MODEL_LOSSES
 
+RESERVED_GROUP = "dbt_loss_group_index"  # queries.GROUP_INDEX
+
 LOSS_ALIASES = {
     "quantile_loss": "quantile",
     "focal_loss": "focal",
@@ -147,4 +149,9 @@ def parse_options(model: str, loss: str | None, options: dict) -> Options:
     if isinstance(result.group_by, str):
         result.group_by = [result.group_by]
     result.group_by = list(result.group_by or [])
+    if RESERVED_GROUP in result.group_by:  # the parameter table's column of that name
+        raise OptionError(
+            f"dbt_loss.train: group_by column {RESERVED_GROUP!r} has the name dbt_loss gives "
+            "each group's row in its parameter table; rename it in the relation"
+        )
     return result

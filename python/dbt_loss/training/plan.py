@@ -70,7 +70,9 @@ class Plan:
         groups = self.settings.group_by
         if not groups:
             return [()]
-        query = exp.select(*[column(g) for g in groups]).distinct().from_(self.source)
+        keys = [column(g) for g in groups]
+        # sorted: the groups' order, and so the group a failing check names, is the same every run
+        query = exp.select(*keys).distinct().from_(self.source).order_by(*keys)
         return [tuple(row) for row in self.engine.fetch(query)]
 
     def curvature_sample(self, groups: int) -> exp.Select | None:

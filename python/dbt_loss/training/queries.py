@@ -25,10 +25,11 @@ from sqlglot import exp
 
 from .design import Design
 from .losses import Loss
+from .options import RESERVED_GROUP
 from .sql import EXP_BOUND, Expr, bounded_exp, greatest, named, number, paren, select_from, total
 
 GroupKey = tuple
-GROUP_INDEX = "dbt_loss_group_index"  # a parameter row's position: names a result's group
+GROUP_INDEX = RESERVED_GROUP  # a parameter row's position: names a result's group
 
 
 @dataclass(frozen=True)

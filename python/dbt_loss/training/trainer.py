@@ -103,14 +103,19 @@ class Trainer:
         result = self.engine.fetch_prepared(sql, {**bound, **(extra or {})}, many=many)
         if self.parameters.table is None:
             return [keys[0]] * len(result), result
-        # the first column is the parameter row's index: the group's place in `keys`
+        # the first column is the parameter row's index, the group's place in `keys`: the rows
+        # are put in that order, so a check names the first group at fault in key order
+        result = result[np.argsort(result[:, 0], kind="stable")]
         return [keys[int(index)] for index in result[:, 0]], result[:, 1:]
 
     def _stacked(self, result, head: int):
-        """A _run result as its groups' keys, their first `head` values (a NULL sum is 0) and
-        the rest, a row per group, for numpy to work on all at once."""
+        """A _run result as its groups' keys, their first `head` values and the rest, a row per
+        group, for numpy to work on all at once. A group without rows sums to NULL, read as
+        NaN: its first values are 0 (NaN elsewhere, from a NaN in the sums, is kept)."""
         keys, values = result
-        return keys, np.nan_to_num(values[:, :head], nan=0.0), values[:, head:]
+        heads = values[:, :head].copy()
+        heads[np.isnan(heads[:, 0])] = 0.0
+        return keys, heads, values[:, head:]
 
     def _curvatures(self, sums: np.ndarray, sw: np.ndarray) -> np.ndarray:
         """Curvature matrices, stacked by group, from their sums over centred columns: per
