@@ -59,7 +59,8 @@ def warm_start(
     table = plan.engine.create_temporary(name, rows)
     try:
         design = dataclasses.replace(sample, relation=table)
-        trainer = Trainer(plan.engine, design, loss or plan.objective_loss, f"{run_id}_warm")
+        loss = plan.objective_loss if loss is None else loss
+        trainer = Trainer(plan.engine, design, loss, f"{run_id}_warm")
         tol = max(plan.settings.tol, parameters / wanted)
         states: dict = {}
         for step in optimizers.descend(
