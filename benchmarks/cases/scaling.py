@@ -2,10 +2,10 @@
 DuckDB view in every query, so its peak RSS should not grow with the rows; the peer (export to
 numpy + scikit-learn) holds the whole matrix.
 
-One process per size, so each peak is that size's alone; the Parquet files are written first by
-a process of their own. Each size runs twice: with DuckDB's defaults (ours, then the peer, in
-one process) and, in a process of its own, ours with `disable_parquet_prefetching` set, since
-DuckDB's Parquet read-ahead is what grows with the file."""
+One process per size (ours, then the peer), so each peak is that size's alone; the Parquet
+files are written first by a process of their own. The connection keeps DuckDB's defaults: the
+trainer itself turns DuckDB's Parquet read-ahead off on a local file, as it would for a user (see
+Engine.training_session), and the one pass timed alone runs the same way."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import duckdb
 import numpy as np
 
 import dbt_loss
+from dbt_loss.training.engine import engine_for
+from dbt_loss.training.plan import relation_expression
 
 from .. import data
 from ..measure import Phase, phase
@@ -28,12 +30,10 @@ from ..warm import warm_up
 VIEW = "scaling_source"
 TOLERANCE = 1e-6
 FLAT = Target("±10 %", within=0.10)
-NO_PREFETCH = "noprefetch"
 
 
 def units(size: Size) -> list[str]:
-    sizes = [f"scaling.{rows}" for rows in size.scaling_rows]
-    return ["scaling.prepare"] + sizes + [f"{unit}.{NO_PREFETCH}" for unit in sizes]
+    return ["scaling.prepare"] + [f"scaling.{rows}" for rows in size.scaling_rows]
 
 
 def parquet_path(workdir: Path, rows: int) -> Path:
@@ -65,11 +65,17 @@ def _train(connection, chosen: Problem, features: list[str], size: Size):
             run_name="benchmark scaling",
             **chosen.train_options(),
         )
-    step = StepQuery(
-        connection, VIEW, target=chosen.target, features=features, model=chosen.model, l2=chosen.l2
-    )
-    with phase() as one_pass:
-        step.evaluate(np.zeros((1, size.features + 1)), curvature=True)
+    with engine_for(connection).training_session(relation_expression(VIEW)):  # as train() runs
+        step = StepQuery(
+            connection,
+            VIEW,
+            target=chosen.target,
+            features=features,
+            model=chosen.model,
+            l2=chosen.l2,
+        )
+        with phase() as one_pass:
+            step.evaluate(np.zeros((1, size.features + 1)), curvature=True)
     return run_, training, one_pass
 
 
@@ -77,12 +83,8 @@ def run(unit: str, size: Size, workdir: Path) -> list[Result]:
     if unit == "scaling.prepare":
         prepare(size, workdir)
         return []
-    _, rows_text, *flags = unit.split(".")
-    rows = int(rows_text)
-    prefetch = NO_PREFETCH not in flags
+    rows = int(unit.split(".")[1])
     connection = duckdb.connect()
-    if not prefetch:
-        connection.execute("set disable_parquet_prefetching = true")
     source = parquet_path(workdir, rows)
     connection.execute(f"create view {VIEW} as select * from read_parquet('{source}')")
     features = data.feature_names(size.features)
@@ -93,28 +95,12 @@ def run(unit: str, size: Size, workdir: Path) -> list[Result]:
     run_, training, one_pass = _train(connection, chosen, features, size)
     details = {
         "rows": rows,
-        "parquet_prefetch": prefetch,
         "ours_iterations": run_.iterations,
         "ours_seconds_per_pass": one_pass.seconds,
         "ours_pass_peak_rss_mb": one_pass.peak_rss_mb,
         "parquet_bytes": source.stat().st_size,
     }
     ours_notes = f"logistic; ours {run_.iterations} it, {one_pass.seconds:.2f} s/pass (Newton)"
-    if not prefetch:
-        result = Result(
-            "scaling",
-            f"{rows:,} rows, disable_parquet_prefetching",
-            "–",
-            training.seconds,
-            None,
-            max(training.peak_rss_mb, one_pass.peak_rss_mb),
-            agree=run_.status == "succeeded",
-            agreement=run_.status,
-            notes=ours_notes + "; ours only (DuckDB setting)",
-            details={**details, "ours_phase": _phase(training)},
-        )
-        return [result]
-
     with phase() as peer:
         started = time.perf_counter()
         X, y = export(connection, VIEW, features, chosen.target)
@@ -158,54 +144,40 @@ def _phase(p: Phase) -> dict:
 
 
 def summarize(results: list[Result], size: Size) -> list[Result]:
-    """The flat-memory target: our peak RSS at the largest size over the smallest, with DuckDB's
-    defaults and with the Parquet read-ahead off."""
-    summaries = []
-    for prefetch in (True, False):
-        sized = sorted(
-            (
-                r
-                for r in results
-                if r.case == "scaling"
-                and "rows" in r.details
-                and r.details["parquet_prefetch"] is prefetch
-            ),
-            key=lambda r: r.details["rows"],
+    """The flat-memory target: our peak RSS at the largest size over the smallest."""
+    sized = sorted(
+        (r for r in results if r.case == "scaling" and "rows" in r.details),
+        key=lambda r: r.details["rows"],
+    )
+    if len(sized) < 2:
+        return []
+    small, large = sized[0], sized[-1]
+    ratio = large.ours_rss_mb / small.ours_rss_mb
+    peer_ratio = large.peer_rss_mb / small.peer_rss_mb
+    notes = (
+        f"ratio is of RSS, not time: ours {small.ours_rss_mb:.0f} → {large.ours_rss_mb:.0f} MiB; "
+        f"peer {small.peer_rss_mb:.0f} → {large.peer_rss_mb:.0f} MiB ({peer_ratio:.2f}×)"
+    )
+    details = {
+        "ours_rss_mb": {r.details["rows"]: r.ours_rss_mb for r in sized},
+        "peer_rss_mb": {r.details["rows"]: r.peer_rss_mb for r in sized},
+        "peer_ratio": peer_ratio,
+    }
+    return [
+        Result(
+            "scaling",
+            f"peak RSS {large.details['rows']:,} / {small.details['rows']:,} rows",
+            "scikit-learn",
+            None,
+            None,
+            large.ours_rss_mb,
+            large.peer_rss_mb,
+            FLAT.text,
+            FLAT.met(ratio),
+            None,
+            "",
+            ratio,
+            notes,
+            details,
         )
-        if len(sized) < 2:
-            continue
-        small, large = sized[0], sized[-1]
-        ratio = large.ours_rss_mb / small.ours_rss_mb
-        label = "" if prefetch else ", disable_parquet_prefetching"
-        notes = (
-            f"ratio is of RSS, not time: ours {small.ours_rss_mb:.0f} → {large.ours_rss_mb:.0f} MiB"
-        )
-        peer_rss = None
-        details = {"ours_rss_mb": {r.details["rows"]: r.ours_rss_mb for r in sized}}
-        if prefetch:
-            peer_rss = large.peer_rss_mb
-            peer_ratio = large.peer_rss_mb / small.peer_rss_mb
-            notes += (
-                f"; peer {small.peer_rss_mb:.0f} → {large.peer_rss_mb:.0f} MiB ({peer_ratio:.2f}×)"
-            )
-            details["peer_rss_mb"] = {r.details["rows"]: r.peer_rss_mb for r in sized}
-            details["peer_ratio"] = peer_ratio
-        summaries.append(
-            Result(
-                "scaling",
-                f"peak RSS {large.details['rows']:,} / {small.details['rows']:,} rows{label}",
-                "scikit-learn" if prefetch else "–",
-                None,
-                None,
-                large.ours_rss_mb,
-                peer_rss,
-                FLAT.text,
-                FLAT.met(ratio),
-                None,
-                "",
-                ratio,
-                notes,
-                details,
-            )
-        )
-    return summaries
+    ]

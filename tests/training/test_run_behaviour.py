@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import dbt_loss
+from dbt_loss.training import engine as engine_module
 from dbt_loss.training import run_tables as run_tables_module
 from dbt_loss.training import trainer as trainer_module
 from dbt_loss.training.engine import Engine, engine_for
@@ -606,6 +607,74 @@ def test_overlapping_runs_leave_the_planner_setting_as_they_found_it(connection)
     first.__exit__(None, None, None)
     second.__exit__(None, None, None)
     assert connection.execute(DISABLED).fetchall()[0][0] == ""
+
+
+READ_AHEAD_OFF = "select current_setting('disable_parquet_prefetching')"
+
+
+def parquet_view(connection, tmp_path):
+    path = tmp_path / "rows.parquet"
+    connection.register("frame", regression_frame(300, seed=21))
+    connection.execute("copy (select * from frame) to ? (format parquet)", [str(path)])
+    connection.unregister("frame")
+    literal = "'" + str(path).replace("'", "''") + "'"
+    connection.execute(f"create view rows as select * from read_parquet({literal})")
+
+
+def train_watching_read_ahead(connection) -> list:
+    during = []
+    run = dbt_loss.train(
+        connection,
+        "rows",
+        target="y",
+        features=["x0", "x1"],
+        model="linear",
+        progress=lambda history: during.append(connection.execute(READ_AHEAD_OFF).fetchall()[0][0]),
+    )
+    assert run.status == "succeeded" and during
+    return during
+
+
+def test_parquet_read_ahead_is_off_during_a_local_run_and_restored_after(connection, tmp_path):
+    parquet_view(connection, tmp_path)
+    assert all(train_watching_read_ahead(connection))
+    assert connection.execute(READ_AHEAD_OFF).fetchall()[0][0] is False
+
+
+def test_parquet_read_ahead_the_user_turned_off_stays_off(connection, tmp_path):
+    parquet_view(connection, tmp_path)
+    connection.execute("set disable_parquet_prefetching = true")
+    assert all(train_watching_read_ahead(connection))
+    assert connection.execute(READ_AHEAD_OFF).fetchall()[0][0] is True
+
+
+def test_parquet_read_ahead_is_kept_where_remote_files_can_be_read(
+    connection, tmp_path, monkeypatch
+):
+    """An fsspec file system may be remote, as may files read through a remote extension:
+    there the read-ahead hides latency, so the run leaves it on."""
+    import fsspec
+
+    parquet_view(connection, tmp_path)
+    connection.register_filesystem(fsspec.filesystem("memory"))
+    assert not any(train_watching_read_ahead(connection))
+    connection.unregister_filesystem("memory")
+    monkeypatch.setattr(engine_module, "DUCKDB_REMOTE_FILE_SYSTEMS", ("parquet",))
+    assert not any(train_watching_read_ahead(connection))
+
+
+def test_a_failed_run_restores_parquet_read_ahead(connection, tmp_path):
+    parquet_view(connection, tmp_path)
+    with pytest.raises(Exception, match="stop"):
+        dbt_loss.train(
+            connection,
+            "rows",
+            target="y",
+            features=["x0"],
+            model="linear",
+            progress=lambda history: (_ for _ in ()).throw(RuntimeError("stop")),
+        )
+    assert connection.execute(READ_AHEAD_OFF).fetchall()[0][0] is False
 
 
 def test_an_engine_of_your_own_is_not_tuned_as_duckdb():

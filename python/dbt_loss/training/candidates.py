@@ -15,7 +15,7 @@ from sqlglot import exp
 from . import optimizers
 from .engine import Engine
 from .losses import per_candidate
-from .plan import Plan, plan_training
+from .plan import Plan, plan_training, relation_expression
 from .recorder import RunRecorder, TrainingRun
 from .run_tables import RunTables
 from .trainer import Trainer, TrainingDiverged, _interrupted, final_statistics, run_plan
@@ -64,34 +64,35 @@ def train_candidates(
 ) -> list[TrainingRun]:
     """One run per candidate (a dict of train() options with `loss` and `run_name`), in the
     candidates' order. Every candidate is planned, so checked, before any is trained."""
-    profiles: dict = {}
-    plans = [
-        plan_training(
-            engine,
-            relation,
-            target=target,
-            features=features,
-            model=model,
-            loss=candidate.get("loss"),
-            options={k: v for k, v in candidate.items() if k not in ("loss", "run_name")},
-            profiles=profiles,
-        )
-        for candidate in candidates
-    ]
-    names = [candidate.get("run_name") for candidate in candidates]
-    families: dict = {}
-    for index, plan in enumerate(plans):
-        families.setdefault(family(plan) or ("alone", index), []).append(index)
-    tables = RunTables(engine, schema)
-    runs: dict[int, TrainingRun] = {}
-    for members in families.values():
-        if len(members) > 1:
-            chosen = [plans[i] for i in members]
-            trained = _side_by_side(tables, chosen, [names[i] for i in members])
-            runs.update(zip(members, trained, strict=True))
-        else:
-            runs[members[0]] = _alone(tables, plans[members[0]], names[members[0]])
-    return [runs[i] for i in range(len(plans))]
+    with engine.training_session(relation_expression(relation)):
+        profiles: dict = {}
+        plans = [
+            plan_training(
+                engine,
+                relation,
+                target=target,
+                features=features,
+                model=model,
+                loss=candidate.get("loss"),
+                options={k: v for k, v in candidate.items() if k not in ("loss", "run_name")},
+                profiles=profiles,
+            )
+            for candidate in candidates
+        ]
+        names = [candidate.get("run_name") for candidate in candidates]
+        families: dict = {}
+        for index, plan in enumerate(plans):
+            families.setdefault(family(plan) or ("alone", index), []).append(index)
+        tables = RunTables(engine, schema)
+        runs: dict[int, TrainingRun] = {}
+        for members in families.values():
+            if len(members) > 1:
+                chosen = [plans[i] for i in members]
+                trained = _side_by_side(tables, chosen, [names[i] for i in members])
+                runs.update(zip(members, trained, strict=True))
+            else:
+                runs[members[0]] = _alone(tables, plans[members[0]], names[members[0]])
+        return [runs[i] for i in range(len(plans))]
 
 
 def _alone(tables: RunTables, plan: Plan, name: str | None) -> TrainingRun:
@@ -101,11 +102,6 @@ def _alone(tables: RunTables, plan: Plan, name: str | None) -> TrainingRun:
 
 
 def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[TrainingRun]:
-    with plans[0].engine.training_session():
-        return _trained_side_by_side(tables, plans, names)
-
-
-def _trained_side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[TrainingRun]:
     first = plans[0]
     design = dataclasses.replace(first.design, groups=[CANDIDATE], fanned=True)
     selector = exp.column(CANDIDATE, quoted=True)

@@ -356,25 +356,34 @@ def train(
     `group_by`, one independent model per group is trained in the same queries. See
     docs/training.md for every option."""
     engine = engine_for(connection)
-    plan = plan_training(
-        engine, relation, target=target, features=features, model=model, loss=loss, options=options
-    )
-    tables = RunTables(engine, schema)
-    group_keys = plan.group_keys()
-    start = plan.initial_theta()
-    thetas = {key: start.copy() for key in group_keys}
-    if resume is not None:
-        tables.create()
-        previous = tables.run(resume)
-        if previous is None:
-            raise OptionError(f"dbt_loss.train: no run {resume!r} to resume in schema {schema!r}")
-        thetas = thetas_from_weights(tables.weights(resume), plan, thetas)
-        recorder = RunRecorder(tables, plan, resume, previous["run_name"])
-        recorder.resume(previous["iterations"] or 0)
-    else:
-        recorder = RunRecorder(tables, plan, uuid.uuid4().hex[:16], run_name)
-        recorder.start()
-    return run_plan(plan, recorder, thetas, len(group_keys), progress)
+    with engine.training_session(relation_expression(relation)):
+        plan = plan_training(
+            engine,
+            relation,
+            target=target,
+            features=features,
+            model=model,
+            loss=loss,
+            options=options,
+        )
+        tables = RunTables(engine, schema)
+        group_keys = plan.group_keys()
+        start = plan.initial_theta()
+        thetas = {key: start.copy() for key in group_keys}
+        if resume is not None:
+            tables.create()
+            previous = tables.run(resume)
+            if previous is None:
+                raise OptionError(
+                    f"dbt_loss.train: no run {resume!r} to resume in schema {schema!r}"
+                )
+            thetas = thetas_from_weights(tables.weights(resume), plan, thetas)
+            recorder = RunRecorder(tables, plan, resume, previous["run_name"])
+            recorder.resume(previous["iterations"] or 0)
+        else:
+            recorder = RunRecorder(tables, plan, uuid.uuid4().hex[:16], run_name)
+            recorder.start()
+        return run_plan(plan, recorder, thetas, len(group_keys), progress)
 
 
 def run_plan(
@@ -383,11 +392,10 @@ def run_plan(
     """The optimizer's loop for one planned run: a checkpoint after every iteration, early
     stopping, the quantile polish, and the run finished whatever happens."""
     trainer = Trainer(plan.engine, plan.design, plan.objective_loss, recorder.run_id)
-    with plan.engine.training_session():
-        try:
-            return _descend(plan, trainer, recorder, thetas, groups, progress)
-        finally:
-            trainer.close()
+    try:
+        return _descend(plan, trainer, recorder, thetas, groups, progress)
+    finally:
+        trainer.close()
 
 
 def _descend(
