@@ -9,7 +9,8 @@
       otherwise _actual, _weight and _counted are NULL on them (a strict metric is NULL where
       actual is, so _predicted needs no guard);
     - the other metrics guard their own inputs, as the single-aggregate macros do;
-    - r2_score and explained_variance are centred on the weighted means of a first pass.
+    - r2_score and explained_variance are centred on the weighted means of a first pass
+      (a constant quantity's mean is the constant itself, exactly: see centering_means).
       Without groups that is a one-row aggregate of the relation, cross-joined (a window
       over () would hold every row in one partition). With groups it is window columns
       partitioned by them: a join on the group keys would have to match NULL keys, which
@@ -66,19 +67,10 @@
     {%- else -%}
       {%- set parts = dbt_loss.mean_parts(definition, weight) -%}
     {%- endif -%}
-    {%- set loss_sum = parts.loss_sum -%}
-    {%- set weight_sum = parts.weight_sum -%}
-    {%- if spec.reduction == 'centered' -%}
-      {%- set counted = "__dbt_loss_weight <> 0" if weight is not none else none -%}
-      {%- set weight_sum = dbt_loss.zero_when_constant(weight_sum, definition.constant_denominator_when_equal, counted) -%}
-      {%- if definition.get('constant_numerator_when_equal') -%}
-        {%- set loss_sum = dbt_loss.zero_when_constant(loss_sum, definition.constant_numerator_when_equal, counted) -%}
-      {%- endif -%}
-    {%- endif -%}
     {%- set named = {
         'row_count': parts.row_count,
-        'loss_sum': loss_sum,
-        'weight_sum': weight_sum,
+        'loss_sum': parts.loss_sum,
+        'weight_sum': parts.weight_sum,
     } -%}
     {%- if spec.reduction == 'scaled' -%}
       {%- do named.update({

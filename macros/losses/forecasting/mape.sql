@@ -11,6 +11,6 @@
 
 {% macro mape_definition(actual, predicted) -%}
   {{ return({'inputs': [actual, predicted], 'numerator':
-      "abs(" ~ dbt_loss.residual(actual, predicted) ~ ") / greatest(abs(" ~ dbt_loss.as_double(actual) ~ "), "
-      ~ dbt_loss.number_literal(2.220446049250313e-16) ~ ")"}) }}
+      "abs(" ~ dbt_loss.residual(actual, predicted) ~ ") / " ~ dbt_loss.floor_at(
+          "abs(" ~ dbt_loss.as_double(actual) ~ ")", dbt_loss.number_literal(2.220446049250313e-16))}) }}
 {%- endmacro %}

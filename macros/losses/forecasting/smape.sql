@@ -13,6 +13,6 @@
   {%- set y = dbt_loss.as_double(actual) -%}
   {%- set p = dbt_loss.as_double(predicted) -%}
   {{ return({'inputs': [actual, predicted], 'numerator':
-      "abs(" ~ dbt_loss.residual(actual, predicted) ~ ") / (greatest(abs(" ~ y ~ ") + abs(" ~ p ~ "), "
-      ~ dbt_loss.number_literal(2.220446049250313e-16) ~ ") / 2)"}) }}
+      "abs(" ~ dbt_loss.residual(actual, predicted) ~ ") / (" ~ dbt_loss.floor_at(
+          "(abs(" ~ y ~ ") + abs(" ~ p ~ "))", dbt_loss.number_literal(2.220446049250313e-16)) ~ " / 2)"}) }}
 {%- endmacro %}

@@ -16,7 +16,5 @@
   {%- set deviation = "(" ~ dbt_loss.as_double(actual) ~ " - " ~ mean_actual ~ ")" -%}
   {{ return({'inputs': [actual, predicted],
              'numerator': residual_deviation ~ " * " ~ residual_deviation,
-             'denominator': deviation ~ " * " ~ deviation,
-             'constant_numerator_when_equal': r,
-             'constant_denominator_when_equal': dbt_loss.as_double(actual)}) }}
+             'denominator': deviation ~ " * " ~ deviation}) }}
 {%- endmacro %}

@@ -19,6 +19,5 @@
   {{ return({'inputs': [actual, predicted],
              'numerator': r ~ " * " ~ r,
              'denominator': deviation ~ " * " ~ deviation,
-             'constant_denominator_when_equal': dbt_loss.as_double(actual),
              'minimum_rows': 2}) }}
 {%- endmacro %}
