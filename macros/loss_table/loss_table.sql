@@ -18,7 +18,8 @@
     - mase and rmsse add a training flag and the lagged actual as window columns, one pair per
       distinct (time column, season length, training condition);
     - identical aggregates are computed once (mse and rmse share Σr², the strict metrics share
-      the row count).
+      the row count), and a strict metric that gives `linear_parts` is a sum of shared sums
+      (quantile_loss: ½·Σ|r| + (½ − α)·Σr, with mae's Σ|r|; an infinite Σ|r| is the sum).
     `metrics` lists names or mappings with parameters: ['mse', {'name': 'huber', 'delta': 10}]. -#}
 {% macro loss_table(relation, actual, predicted, metrics, group_by=[], weight=none, row_condition=none) -%}
   {{ return(adapter.dispatch('loss_table', 'dbt_loss')(relation, actual, predicted, metrics, group_by, weight, row_condition)) }}
@@ -67,11 +68,16 @@
     {%- else -%}
       {%- set parts = dbt_loss.mean_parts(definition, weight) -%}
     {%- endif -%}
-    {%- set named = {
-        'row_count': parts.row_count,
-        'loss_sum': parts.loss_sum,
-        'weight_sum': parts.weight_sum,
-    } -%}
+    {#- a strict metric with linear_parts sums Σ c·term as Σ c·(Σ term), each Σ term shared -#}
+    {%- set linear_parts = definition.get('linear_parts') if spec.strict else none -%}
+    {%- set named = {'row_count': parts.row_count, 'weight_sum': parts.weight_sum} -%}
+    {%- if linear_parts -%}
+      {%- for coefficient, term in linear_parts -%}
+        {%- do named.update({'loss_sum_' ~ loop.index: dbt_loss.guarded_parts({'numerator': term}, weight is not none).loss_sum}) -%}
+      {%- endfor -%}
+    {%- else -%}
+      {%- do named.update({'loss_sum': parts.loss_sum}) -%}
+    {%- endif -%}
     {%- if spec.reduction == 'scaled' -%}
       {%- do named.update({
           'scale_sum': "sum(" ~ definition.scale_numerator ~ ")",
@@ -81,10 +87,21 @@
     {%- set names = {} -%}
     {%- for part, expression in named.items() -%}
       {%- if expression not in aggregates -%}
-        {%- do aggregates.update({expression: '__dbt_loss_' ~ (aggregates | length + 1) ~ '_' ~ part}) -%}
+        {%- do aggregates.update({expression: '__dbt_loss_' ~ (aggregates | length + 1) ~ '_' ~ (part if not part.startswith('loss_sum') else 'loss_sum')}) -%}
       {%- endif -%}
       {%- do names.update({part: aggregates[expression]}) -%}
     {%- endfor -%}
+    {%- if linear_parts -%}
+      {%- set combined = [] -%}
+      {%- for coefficient, term in linear_parts -%}
+        {%- do combined.append(dbt_loss.number_literal(coefficient) ~ " * " ~ names['loss_sum_' ~ loop.index]) -%}
+      {%- endfor -%}
+      {#- the first part is non-negative and bounds the metric: where its sum is not finite
+          (x − x ≠ 0), the metric's sum is that sum, as summed row by row -#}
+      {%- set first = names.loss_sum_1 -%}
+      {%- do names.update({'loss_sum': "(case when " ~ first ~ " - " ~ first ~ " = 0 then "
+                                        ~ (combined | join(' + ')) ~ " else " ~ first ~ " end)"}) -%}
+    {%- endif -%}
     {%- do outputs.append({'spec': spec, 'names': names, 'value': dbt_loss.reduce_parts(spec, definition, names)}) -%}
     {%- if groups or spec.reduction == 'scaled' or not (spec.strict or (actual in definition.inputs and predicted in definition.inputs)) -%}
       {%- do state.update({'every_row': true}) -%}
