@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import explained_variance_score, r2_score
 
 from support.compare import assert_agrees
+from support.dbt import failure_text
 from support.references import REGRESSION, expected
 
 REGRESSION_CASE_IDS = [
@@ -193,3 +195,48 @@ def test_rmsse_matches_utilsforecast(engine_warehouse, season_length):
         assert_agrees(ours, want, f"rmsse_{season_length}[{series_id}]")
         if season_length == 7:
             assert_agrees(standalone[(series_id,)]["value"], want, f"rmsse()[{series_id}]")
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("grouped", [False, True], ids=["ungrouped", "grouped"])
+def test_constant_target_is_detected_exactly_where_its_mean_rounds(dbt_project, grouped, weighted):
+    """y = 0.1 on every counted row: the weighted Σy/Σw is not exactly 0.1, and centring on
+    it would leave Σ(y − ȳ)² near 1e-33 instead of 0, so an imperfect forecast's R² would be
+    about −1e30. Both metrics depend only on the residuals and on y − ȳ: the reference is
+    scikit-learn with y − 0.1 (exactly 0) as the target and the same residuals. Rows of
+    zero weight, whose y differs, do not count."""
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"g": ["perfect"] * 10 + ["imperfect"] * 10, "y": 0.1})
+    frame["p"] = frame.y + np.where(frame.g == "perfect", 0.0, rng.normal(0, 1, len(frame)))
+    frame["w"] = rng.uniform(0.5, 2.0, len(frame))
+    frame.loc[::5, ["w", "y"]] = [0.0, 7.0]
+    if not weighted:
+        frame = frame[frame.w != 0]
+    weight = ", weight='w'" if weighted else ""
+    values = {}
+    for case, subset in frame.groupby("g"):
+        scope = ", group_by=['g']" if grouped else f", row_condition=\"g = '{case}'\""
+        result = dbt_project.compile_inline(
+            "{{ dbt_loss.loss_table('frame', 'y', 'p', "
+            f"metrics=['r2_score', 'explained_variance']{scope}{weight}) }}}}"
+        )
+        assert result.success, failure_text(result)
+        with duckdb.connect() as connection:
+            connection.register("frame", frame)
+            sql = result.result.results[0].node.compiled_code
+            for row in connection.execute(sql).fetchall():
+                group, metric, value = (
+                    (row[0], row[1], row[3]) if grouped else (case, *row[:1], row[2])
+                )
+                values[(group, metric)] = value
+        counted = subset[subset.w != 0]
+        w = counted.w if weighted else None
+        residual = counted.p - counted.y
+        zero = np.zeros(len(counted))
+        for metric, reference in [
+            ("r2_score", r2_score),
+            ("explained_variance", explained_variance_score),
+        ]:
+            want = float(reference(zero, residual, sample_weight=w))
+            assert want in (0.0, 1.0)  # scikit-learn's force_finite: its y − ȳ is exactly 0
+            assert_agrees(values[(case, metric)], want, f"{metric}[{case}]")
