@@ -73,7 +73,8 @@
     {%- set named = {'row_count': parts.row_count, 'weight_sum': parts.weight_sum} -%}
     {%- if linear_parts -%}
       {%- for coefficient, term in linear_parts -%}
-        {%- do named.update({'loss_sum_' ~ loop.index: dbt_loss.guarded_parts({'numerator': term}, weight is not none).loss_sum}) -%}
+        {%- set part = {'numerator': term, 'conditions': definition.get('conditions')} -%}
+        {%- do named.update({'loss_sum_' ~ loop.index: dbt_loss.guarded_parts(part, weight is not none).loss_sum}) -%}
       {%- endfor -%}
     {%- else -%}
       {%- do named.update({'loss_sum': parts.loss_sum}) -%}
