@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import dbt_loss
-from dbt_loss.training import engine as engine_module
+from dbt_loss.training import duckdb_tuning
 from dbt_loss.training import run_tables as run_tables_module
 from dbt_loss.training import trainer as trainer_module
 from dbt_loss.training.engine import Engine, engine_for
@@ -621,31 +621,46 @@ def parquet_view(connection, tmp_path):
     connection.execute(f"create view rows as select * from read_parquet({literal})")
 
 
-def train_watching_read_ahead(connection) -> list:
+def read_ahead_off(connection) -> bool:
+    return connection.execute(READ_AHEAD_OFF).fetchall()[0][0]
+
+
+def train_watching_read_ahead(connection, monkeypatch) -> list:
+    """The setting when planning starts (the profile reads every row) and at each iteration."""
     during = []
+    plan_training = trainer_module.plan_training
+
+    def watched(*args, **kwargs):
+        during.append(read_ahead_off(connection))
+        return plan_training(*args, **kwargs)
+
+    monkeypatch.setattr(trainer_module, "plan_training", watched)
     run = dbt_loss.train(
         connection,
         "rows",
         target="y",
         features=["x0", "x1"],
         model="linear",
-        progress=lambda history: during.append(connection.execute(READ_AHEAD_OFF).fetchall()[0][0]),
+        progress=lambda history: during.append(read_ahead_off(connection)),
     )
-    assert run.status == "succeeded" and during
+    assert run.status == "succeeded" and len(during) >= 2
     return during
 
 
-def test_parquet_read_ahead_is_off_during_a_local_run_and_restored_after(connection, tmp_path):
+def test_parquet_read_ahead_is_off_during_a_local_run_and_restored_after(
+    connection, tmp_path, monkeypatch
+):
     parquet_view(connection, tmp_path)
-    assert all(train_watching_read_ahead(connection))
-    assert connection.execute(READ_AHEAD_OFF).fetchall()[0][0] is False
+    assert all(train_watching_read_ahead(connection, monkeypatch))
+    assert read_ahead_off(connection) is False
+    assert read_ahead_off(connection.cursor()) is False
 
 
-def test_parquet_read_ahead_the_user_turned_off_stays_off(connection, tmp_path):
+def test_parquet_read_ahead_the_user_turned_off_stays_off(connection, tmp_path, monkeypatch):
     parquet_view(connection, tmp_path)
     connection.execute("set disable_parquet_prefetching = true")
-    assert all(train_watching_read_ahead(connection))
-    assert connection.execute(READ_AHEAD_OFF).fetchall()[0][0] is True
+    assert all(train_watching_read_ahead(connection, monkeypatch))
+    assert read_ahead_off(connection) is True
 
 
 def test_parquet_read_ahead_is_kept_where_remote_files_can_be_read(
@@ -657,24 +672,46 @@ def test_parquet_read_ahead_is_kept_where_remote_files_can_be_read(
 
     parquet_view(connection, tmp_path)
     connection.register_filesystem(fsspec.filesystem("memory"))
-    assert not any(train_watching_read_ahead(connection))
+    assert not any(train_watching_read_ahead(connection, monkeypatch))
     connection.unregister_filesystem("memory")
-    monkeypatch.setattr(engine_module, "DUCKDB_REMOTE_FILE_SYSTEMS", ("parquet",))
-    assert not any(train_watching_read_ahead(connection))
+    monkeypatch.setattr(duckdb_tuning, "REMOTE_FILE_SYSTEMS", ("parquet",))
+    assert not any(train_watching_read_ahead(connection, monkeypatch))
 
 
 def test_a_failed_run_restores_parquet_read_ahead(connection, tmp_path):
     parquet_view(connection, tmp_path)
+    during = []
+
+    def stop(history):
+        during.append(read_ahead_off(connection))
+        raise RuntimeError("stop")
+
     with pytest.raises(Exception, match="stop"):
         dbt_loss.train(
-            connection,
-            "rows",
-            target="y",
-            features=["x0"],
-            model="linear",
-            progress=lambda history: (_ for _ in ()).throw(RuntimeError("stop")),
+            connection, "rows", target="y", features=["x0"], model="linear", progress=stop
         )
-    assert connection.execute(READ_AHEAD_OFF).fetchall()[0][0] is False
+    assert during == [True]
+    assert read_ahead_off(connection) is False
+
+
+@pytest.mark.parametrize(
+    ("relation", "error"),
+    [("rows", duckdb.TransactionException), ("no_such_table", duckdb.CatalogException)],
+)
+def test_a_run_inside_an_aborted_transaction_leaves_the_settings_as_found(
+    connection, tmp_path, relation, error
+):
+    """A run cannot start inside the caller's transaction (its run tables need one of their
+    own), and a failed statement aborts that transaction: the settings still go back, and a
+    missing table is reported as such."""
+    parquet_view(connection, tmp_path)
+    connection.execute("begin transaction")
+    with pytest.raises(error):
+        dbt_loss.train(connection, relation, target="y", features=["x0"], model="linear")
+    connection.execute("rollback")
+    for reader in (connection, connection.cursor()):
+        assert reader.execute(DISABLED).fetchall()[0][0] == ""
+        assert read_ahead_off(reader) is False
 
 
 def test_an_engine_of_your_own_is_not_tuned_as_duckdb():

@@ -191,36 +191,36 @@ def select_loss(
     source = relation_expression(relation)
 
     selection_id = uuid.uuid4().hex[:16]
-    trained = train_candidates(
-        engine,
-        relation,
-        target=target,
-        features=list(features),
-        model=model,
-        schema=schema,
-        candidates=[
-            {"run_name": label, **options, "validation_fraction": float(validation_fraction)}
-            for label, options in planned
-        ],
-    )
-    runs: dict[str, TrainingRun] = dict(zip([label for label, _ in planned], trained, strict=True))
+    with engine.training_session(source):  # the evaluation below reads every row too
+        trained = train_candidates(
+            engine,
+            relation,
+            target=target,
+            features=list(features),
+            model=model,
+            schema=schema,
+            candidates=[
+                {"run_name": label, **options, "validation_fraction": float(validation_fraction)}
+                for label, options in planned
+            ],
+        )
+        labels = [label for label, _ in planned]
+        runs: dict[str, TrainingRun] = dict(zip(labels, trained, strict=True))
 
-    tables = RunTables(engine, schema)
-    query = evaluation_query(
-        engine,
-        source,
-        target=target,
-        features=list(features),
-        fraction=float(validation_fraction),
-        metric=metric_,
-        parameters=parameters,
-        runs=[load_run(tables, run) for run in runs.values()],
-        sample_weight=common_options.get("sample_weight"),
-    )
-    (row,) = engine.fetch(query)
-    values = [float(v) if v is not None else None for v in row]
-
-    labels = list(runs)
+        tables = RunTables(engine, schema)
+        query = evaluation_query(
+            engine,
+            source,
+            target=target,
+            features=list(features),
+            fraction=float(validation_fraction),
+            metric=metric_,
+            parameters=parameters,
+            runs=[load_run(tables, run) for run in runs.values()],
+            sample_weight=common_options.get("sample_weight"),
+        )
+        (row,) = engine.fetch(query)
+        values = [float(v) if v is not None else None for v in row]
 
     def usable(index: int) -> bool:
         value = values[index]

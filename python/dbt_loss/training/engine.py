@@ -4,18 +4,14 @@ expressions rendered in the engine's dialect."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from sqlglot import exp
 
+from .duckdb_tuning import tuned_for_training
 from .sql import parenthesize
-
-# DuckDB optimizers a training run turns off: see Engine.training_session.
-DUCKDB_OPTIMIZERS_OFF = ("partial_aggregate_pushdown",)
-# Extensions through which DuckDB reads remote files, where Parquet read-ahead hides latency.
-DUCKDB_REMOTE_FILE_SYSTEMS = ("httpfs", "azure", "motherduck")
 
 
 class Engine:
@@ -143,80 +139,18 @@ class Engine:
 
     @contextmanager
     def training_session(self, source: exp.Expression | None = None):
-        """The connection tuned for a training run's queries (`source`: the relation it reads,
-        profile included), and put back after it.
-
-        DuckDB 2's partial-aggregate pushdown moves a grouped query's sums below its join with
-        the parameter table, inlining every staged column into every sum: with 1,000 groups
-        of 2,000 rows, planning a step took 0.25 s and running it 1.7× longer. It is added to
-        `disabled_optimizers` while the run lasts. That setting is global to the database, so
-        other connections to it plan without the optimizer meanwhile; on the way out only the
-        names this run added are taken off again, so runs that overlap leave the user's own
-        value as they found it.
-
-        DuckDB 2 reads Parquet ahead of the scan, which on a local file only costs memory: the
-        peak grew 12 % from 1M to 16M rows and a pass took 10 % longer. When this DuckDB can
-        read no remote files (no remote file system loaded, no fsspec one registered; the source
-        is bound first, which loads one it needs), `disable_parquet_prefetching` is set while
-        the run lasts, and unset after it if the run set it. Other engines, and engines of your
-        own, are left as they are."""
+        """The database tuned for a training run's queries while they run, profile included
+        (`source`: the relation the run reads), and put back after them: on DuckDB, see
+        duckdb_tuning. The source is bound first, which loads a remote file system it needs
+        before the tuning asks which are loaded; a source that does not bind raises the error
+        planning would. Other engines, and engines of your own, are left as they are."""
         if self.dialect != "duckdb":
             yield
             return
         if source is not None:
-            with suppress(Exception):  # a source that fails to bind fails the run's own checks
-                self.column_types(source)
-        added = self._disable_optimizers(DUCKDB_OPTIMIZERS_OFF)
-        read_ahead_off = self._disable_local_read_ahead()
-        try:
+            self.column_types(source)
+        with tuned_for_training(self.connection):
             yield
-        except BaseException:
-            with suppress(Exception):  # the run's own error matters more: a failed
-                self._restore(added, read_ahead_off)  # restore only costs speed
-            raise
-        self._restore(added, read_ahead_off)
-
-    def _restore(self, optimizers: list[str], read_ahead_off: bool) -> None:
-        self._enable_optimizers(optimizers)
-        if read_ahead_off:
-            self.connection.execute("set disable_parquet_prefetching = false")
-
-    def _disable_local_read_ahead(self) -> bool:
-        """Turns Parquet read-ahead off when every file this DuckDB can read is local; returns
-        whether it did."""
-        ((already_off,),) = self.connection.execute(
-            "select current_setting('disable_parquet_prefetching')"
-        ).fetchall()
-        loaded = self.connection.execute(
-            "select extension_name from duckdb_extensions() where loaded"
-        ).fetchall()
-        remote = any(name in DUCKDB_REMOTE_FILE_SYSTEMS for (name,) in loaded)
-        fsspec = getattr(self.connection, "list_filesystems", list)()
-        if already_off or remote or fsspec:
-            return False
-        self.connection.execute("set disable_parquet_prefetching = true")
-        return True
-
-    def _disabled_optimizers(self) -> list[str]:
-        ((value,),) = self.connection.execute(
-            "select current_setting('disabled_optimizers')"
-        ).fetchall()
-        return [name.strip() for name in value.split(",") if name.strip()]
-
-    def _disable_optimizers(self, names: tuple[str, ...]) -> list[str]:
-        """Disables those of these optimizers this DuckDB has and has not disabled yet; returns
-        them."""
-        known = self.connection.execute("select name from duckdb_optimizers()").fetchall()
-        current = self._disabled_optimizers()
-        added = [name for (name,) in known if name in names and name not in current]
-        if added:
-            self.connection.execute("set disabled_optimizers = ?", [",".join(current + added)])
-        return added
-
-    def _enable_optimizers(self, names: list[str]) -> None:
-        if names:
-            kept = [name for name in self._disabled_optimizers() if name not in names]
-            self.connection.execute("set disabled_optimizers = ?", [",".join(kept)])
 
     def create_temporary(self, name: str, query: exp.Select) -> exp.Table:
         """A temporary table of the query's rows, replacing one of that name: rows a run reads
