@@ -55,9 +55,10 @@ def paren(expression: Expr) -> Expr:
 
 def greatest(*values: Expr) -> Expr:
     """GREATEST skipping NULLs, as DuckDB, PostgreSQL and Spark define it, so sqlglot renders
-    it bare instead of wrapped in a CASE of IS NULL tests that made a Huber pass on DuckDB 20 %
-    slower. Nothing relies on NULL propagation: the trainer's values are never NULL (the
-    profile refuses NULL inputs), and scoring keeps a NULL predictor's NULL explicitly."""
+    it bare instead of wrapped in a CASE of IS NULL tests (a Huber gradient query timed alone
+    on DuckDB: 0.090 s wrapped, 0.074 s bare; a whole run gains less). Nothing relies on NULL
+    propagation: the trainer's values are never NULL (the profile refuses NULL inputs), and
+    scoring keeps a NULL predictor's NULL explicitly."""
     return exp.Greatest(this=values[0], expressions=list(values[1:]), ignore_nulls=True)
 
 
