@@ -26,6 +26,10 @@ def training_frame(n: int = 400, seed: int = 11) -> pd.DataFrame:
     promo = rng.uniform(size=n) < 0.3
     store = rng.choice(["north", "south", "o'hare"], n)
     region = rng.choice(np.array(["a", "b", None], dtype=object), n, p=[0.45, 0.4, 0.15])
+    # integer keys a double cannot tell apart (2**53 + 1 rounds to 2**53), and a NULL one
+    account = pd.array(
+        rng.choice(np.array([2**53, 2**53 + 1, None], dtype=object), n), dtype="Int64"
+    )
     eta = (
         0.4 * x
         - 0.3 * tier
@@ -43,6 +47,7 @@ def training_frame(n: int = 400, seed: int = 11) -> pd.DataFrame:
             "promo": promo,
             "store name": store,  # a column name that needs quoting
             "region": region,  # NULL is a group of its own
+            "account": account,
             "y": 10 + 3 * eta + rng.normal(0, 1.5, n),
             "churned": (rng.uniform(size=n) < 1 / (1 + np.exp(1 - eta))).astype(int),
             "visits": rng.poisson(np.exp(0.2 + 0.3 * eta)),
@@ -63,9 +68,10 @@ def scoring_frame(training: pd.DataFrame) -> pd.DataFrame:
             "promo": [False, True, False, True, False],
             "store name": ["west", "north", "south", None, "north"],
             "region": ["a", "zzz", "b", None, "a"],
+            "account": pd.array([2**53, 2**53 + 1, None, 2**53 + 2, 2**53 + 1], dtype="Int64"),
         }
     )
-    columns = ["row_id", "x", "tier", "promo", "store name", "region"]
+    columns = ["row_id", "x", "tier", "promo", "store name", "region", "account"]
     return pd.concat([training[columns], extra], ignore_index=True)
 
 
@@ -120,6 +126,8 @@ def scoring(tmp_path_factory):
             run_name="scoring_grouped",
         )
         runs["linear_grouped"] = ("scoring_grouped", grouped, "dbt_loss")
+        accounts = train(target="y", features=["x"], model="linear", group_by=["account"])
+        runs["linear_accounts"] = (accounts.run_id, accounts, "dbt_loss")
         softmax = train(
             target="plan",
             features=["x", "tier", "store name"],
@@ -172,6 +180,7 @@ COLUMNS = [
     ("logistic", "logistic_prediction", "prediction"),
     ("poisson_grouped", "poisson_grouped_prediction", "prediction"),
     ("linear_grouped", "linear_grouped_prediction", "prediction"),
+    ("linear_accounts", "linear_accounts_prediction", "prediction"),
     ("softmax", "softmax_prediction", "prediction"),
     ("softmax", "softmax_probability_basic", "probability_basic"),
     ("softmax", "softmax_probability_pro", "probability_pro"),
@@ -223,6 +232,13 @@ def test_unseen_category_adds_nothing_and_unseen_group_is_null(scoring):
     )
     assert west == pytest.approx(1, abs=1e-12)
     assert None in grouped.weights  # the NULL region is a group
+
+
+def test_integer_group_keys_beyond_double_precision_keep_models_of_their_own(scoring):
+    _, accounts, _ = scoring["runs"]["linear_accounts"]
+    assert set(accounts.weights) == {2**53, 2**53 + 1, None}
+    assert accounts.weights[2**53] != accounts.weights[2**53 + 1]
+    assert scoring["scored"][1003]["linear_accounts_prediction"] is None  # 2**53 + 2: unseen
 
 
 def test_compiled_sql_quotes_columns_and_reads_no_placeholder(scoring):

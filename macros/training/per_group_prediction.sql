@@ -16,6 +16,9 @@
         {%- do conditions.append(dbt_loss.null_safe_equals(group_column, dbt_loss.string_literal(value))) -%}
       {%- elif value is sameas true or value is sameas false -%}
         {%- do conditions.append(dbt_loss.null_safe_equals(group_column, 'true' if value else 'false')) -%}
+      {%- elif value is integer -%}
+        {#- exact: as a double, 2^53 + 1 would name the group 2^53 -#}
+        {%- do conditions.append(dbt_loss.null_safe_equals(group_column, value | string)) -%}
       {%- else -%}
         {%- do conditions.append(dbt_loss.null_safe_equals(group_column, dbt_loss.number_literal(value))) -%}
       {%- endif -%}

@@ -9,6 +9,7 @@ select
     {{ dbt_loss.prediction(runs.get('logistic', 'unset'), schema='scoring_runs') }} as logistic_prediction,
     {{ dbt_loss.prediction(runs.get('poisson_grouped', 'unset')) }} as poisson_grouped_prediction,
     {{ dbt_loss.prediction(runs.get('linear_grouped', 'unset')) }} as linear_grouped_prediction,
+    {{ dbt_loss.prediction(runs.get('linear_accounts', 'unset')) }} as linear_accounts_prediction,
     {{ dbt_loss.prediction(runs.get('softmax', 'unset')) }} as softmax_prediction,
     {%- for label in ['basic', 'pro', "o'max"] %}
     {{ dbt_loss.prediction(runs.get('softmax', 'unset'), class_value=label) }} as "softmax_probability_{{ label | replace("'", '') }}",

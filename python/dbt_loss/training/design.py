@@ -36,6 +36,8 @@ class Feature:
         )
 
     def centered(self) -> Expr:
+        if self.constant:  # held at zero weight; x − mean(x) need not round to 0 (x = 1e200)
+            return number(0)
         return paren(self.raw() - number(self.mean)) if self.mean else self.raw()
 
 

@@ -13,6 +13,17 @@ from sqlglot import exp
 from .duckdb_tuning import tuned_for_training
 from .sql import parenthesize
 
+DUCKDB_NUMERIC_TYPES = frozenset(
+    (
+        *("tinyint", "smallint", "integer", "int", "bigint", "hugeint"),
+        *("utinyint", "usmallint", "uinteger", "ubigint", "uhugeint", "varint", "bignum"),
+        *("float", "real", "double", "decimal", "numeric"),
+    )
+)
+
+# Type names (or their first word) of columns a feature cannot one-hot encode.
+NOT_CATEGORICAL = ("struct", "map", "union", "array", "list", "interval", "blob", "bytea", "bit")
+
 
 class Engine:
     """A database connection and the SQL dialect it speaks (DuckDB, the default)."""
@@ -55,9 +66,7 @@ class Engine:
 
     def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
         """Replaces a temporary table with these rows (the parameters of grouped models)."""
-        import pandas as pd
-
-        frame = pd.DataFrame.from_records(rows, columns=columns)
+        frame = _data_frame(columns, rows)
         self.connection.register("dbt_loss_rows", frame)
         try:
             target = exp.table_(name, quoted=True)
@@ -96,9 +105,7 @@ class Engine:
         statement (a checkpoint of a thousand grouped models is one insert, not thousands)."""
         if not rows:
             return
-        import pandas as pd
-
-        frame = pd.DataFrame.from_records(rows, columns=columns)
+        frame = _data_frame(columns, rows)
         self.connection.register("dbt_loss_insert", frame)
         try:
             statement = exp.insert(
@@ -176,13 +183,17 @@ class Engine:
         return exp.Anonymous(this="isfinite", expressions=[value])
 
     def is_numeric(self, type_name: str) -> bool:
-        return any(
-            word in type_name
-            for word in ("int", "double", "float", "real", "decimal", "numeric", "hugeint")
-        )
+        """A whole type name (less its precision), so INTERVAL and INTEGER[] are not numbers."""
+        return type_name.split("(")[0].strip() in DUCKDB_NUMERIC_TYPES
 
     def is_boolean(self, type_name: str) -> bool:
         return type_name.startswith("bool")
+
+    def is_categorical(self, type_name: str) -> bool:
+        """Whether a column that is not a number can be one-hot encoded: compared with its
+        values written as text. Not lists, structs, maps, intervals or bytes."""
+        nested = type_name.endswith("]") or type_name.startswith(NOT_CATEGORICAL)
+        return not nested
 
 
 class PostgresEngine(Engine):
@@ -227,7 +238,7 @@ class PostgresEngine(Engine):
     def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
         table = exp.table_(name, quoted=True)
         self.connection.execute(self.render(exp.Drop(tables=[table], kind="TABLE", exists=True)))
-        kinds = [_postgres_type(rows[0][i] if rows else 0.0) for i in range(len(columns))]
+        kinds = [_postgres_type([row[i] for row in rows]) for i in range(len(columns))]
         schema = exp.Schema(
             this=table,
             expressions=[
@@ -275,13 +286,43 @@ class PostgresEngine(Engine):
         return type_name == "bool"
 
 
-def _postgres_type(value) -> str:
+def _data_frame(columns: list[str], rows: list[tuple]):
+    """The rows as a pandas DataFrame for DuckDB to read. A column of floats is a float array;
+    any other column keeps its Python values (object dtype), which DuckDB reads at their own
+    type: pandas would turn integer group keys beside a NULL into doubles, and 2**53 + 1 into
+    2**53."""
+    import pandas as pd
+
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    data = {
+        name: (
+            np.array(column, dtype=float)
+            if all(isinstance(v, float) for v in column)
+            else pd.Series(column, dtype=object)
+        )
+        for name, column in zip(columns, values, strict=True)
+    }
+    return pd.DataFrame(data, columns=columns)
+
+
+def _postgres_type(values) -> str:
+    """The PostgreSQL type of a column of Python values: that of its first non-NULL one."""
+    import datetime as dt
+    from decimal import Decimal
+
+    value = next((v for v in values if v is not None), 0.0)
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
-        return "bigint"
+        return "bigint" if -(2**63) <= value < 2**63 else "numeric"
     if isinstance(value, float):
         return "double precision"
+    if isinstance(value, Decimal):
+        return "numeric"
+    if isinstance(value, dt.datetime):
+        return "timestamp" if value.tzinfo is None else "timestamptz"
+    if isinstance(value, dt.date):
+        return "date"
     return "text"
 
 

@@ -15,7 +15,7 @@ from .engine import Engine
 from .losses import Loss, build_loss
 from .objective import Penalty
 from .options import DEFAULT_MAX_ITER, OptionError, Options, parse_options
-from .profile import Profile, check_columns, profile
+from .profile import Profile, TrainingInputError, check_columns, profile
 from .queries import Softmax
 from .sql import column, double, literal, number
 
@@ -73,7 +73,16 @@ class Plan:
         keys = [column(g) for g in groups]
         # sorted: the groups' order, and so the group a failing check names, is the same every run
         query = exp.select(*keys).distinct().from_(self.source).order_by(*keys)
-        return [tuple(row) for row in self.engine.fetch(query)]
+        found = [tuple(row) for row in self.engine.fetch(query)]
+        for row in found:
+            for name, value in zip(groups, row, strict=True):
+                # NaN equals nothing, not even itself: its rows could join no model
+                if isinstance(value, float) and math.isnan(value):
+                    raise TrainingInputError(
+                        f"dbt_loss.train: group_by column {name!r} has NaN values; "
+                        "a NaN cannot name a group (NULL can)"
+                    )
+        return found
 
     def curvature_sample(self, groups: int) -> exp.Select | None:
         """The rows Newton's curvature is summed over, as a query of the columns the design
@@ -171,6 +180,12 @@ def plan_training(
     ):
         raise OptionError(
             "dbt_loss.train: argument 'features' must be a non-empty list of column names"
+        )
+    repeated = sorted({f for f in features if list(features).count(f) > 1})
+    if repeated:
+        raise OptionError(
+            f"dbt_loss.train: argument 'features' lists {', '.join(map(repr, repeated))} "
+            "more than once"
         )
     if not isinstance(target, str):
         raise OptionError(

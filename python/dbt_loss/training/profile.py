@@ -63,6 +63,12 @@ def profile(
     )
     numeric = [f for f in features if engine.is_numeric(types[f]) or engine.is_boolean(types[f])]
     categorical = [f for f in features if f not in numeric]
+    for name in categorical:
+        if not engine.is_categorical(types[name]):
+            raise TrainingInputError(
+                f"dbt_loss.train: feature {name!r} has type {types[name]}; a feature must be "
+                "a number, a boolean or a category (text)"
+            )
     numeric_inputs = numeric + ([weight] if weight else [])
     if model != "softmax":
         if not (engine.is_numeric(types[target]) or engine.is_boolean(types[target])):
@@ -70,6 +76,8 @@ def profile(
                 f"dbt_loss.train: target {target!r} must be numeric for a {model} model, "
                 f"got {types[target]}"
             )
+        numeric_inputs = [target] + numeric_inputs
+    elif engine.is_numeric(types[target]):  # softmax classes may be numbers: never NaN
         numeric_inputs = [target] + numeric_inputs
     if weight and not engine.is_numeric(types[weight]):
         raise TrainingInputError(
@@ -141,18 +149,12 @@ def profile(
         raise TrainingInputError(f"dbt_loss.train: sample_weight {weight!r} is zero on every row")
 
     means = [float(values[f"mean_{i}"]) for i in range(len(numeric))]
-    variances = _variances(engine, relation, numeric, means)
+    spreads = _spreads(engine, relation, numeric, means)
     result = [
         _standardized(
-            name,
-            name,
-            None,
-            mean,
-            variance,
-            variance <= (1e-12 * max(abs(mean), 1.0)) ** 2,
-            standardize,
+            name, name, None, mean, spread, spread <= 1e-12 * max(abs(mean), 1.0), standardize
         )
-        for name, mean, variance in zip(numeric, means, variances, strict=True)
+        for name, mean, spread in zip(numeric, means, spreads, strict=True)
     ]
     for name in categorical:
         query = (
@@ -176,11 +178,12 @@ def profile(
                     name,
                     str(category),
                     share,
-                    share * (1 - share),
+                    math.sqrt(share * (1 - share)),
                     share in (0, 1),
                     standardize,
                 )
             )
+    _check_names(result)
     classes = []
     if model == "softmax":
         query = exp.select(column(target)).distinct().from_(relation).order_by(column(target))
@@ -198,25 +201,53 @@ def profile(
     )
 
 
-def _variances(engine: Engine, relation, columns: list[str], means: list[float]) -> list[float]:
-    """Second pass: the mean square about the first pass's mean (a two-pass variance, exact
-    for features near 1e9, and cheaper than the engines' one-pass var_pop)."""
+def _check_names(features: list[Feature]) -> None:
+    """Each weight is reported under its feature's name, next to the intercept's: two features
+    of one name (a column 'c=a' and category 'a' of column 'c') would share one weight."""
+    seen: dict[str, Feature] = {}
+    for feature in features:
+        other = seen.get(feature.name)
+        if feature.name == "intercept" or other is not None:
+            clash = "the intercept" if other is None else _described(other)
+            raise TrainingInputError(
+                f"dbt_loss.train: {_described(feature)} and {clash} would both report a "
+                f"weight named {feature.name!r}; rename the column"
+            )
+        seen[feature.name] = feature
+
+
+def _described(feature: Feature) -> str:
+    if feature.category is None:
+        return f"feature column {feature.source!r}"
+    return f"category {feature.category!r} of feature column {feature.source!r}"
+
+
+def _spreads(engine: Engine, relation, columns: list[str], means: list[float]) -> list[float]:
+    """Second pass: the root mean square about the first pass's mean (a two-pass variance,
+    exact for features near 1e9, and cheaper than the engines' one-pass var_pop). Deviations
+    of a column whose mean exceeds 1 are first scaled by a power of two near it, which
+    rounds nothing: a constant 1e200, whose deviation from its rounded mean is 4e186, would
+    otherwise square to infinity."""
     if not columns:
         return []
-    squares = []
+    squares, factors = [], []
     for i, (name, mean) in enumerate(zip(columns, means, strict=True)):
+        factor = 2.0 ** math.ceil(math.log2(abs(mean))) if abs(mean) > 1 else 1.0
         deviation = paren(double(column(name)) - number(mean))
+        if factor != 1.0:
+            deviation = paren(deviation * number(1 / factor))
         squares.append(exp.alias_(exp.Avg(this=deviation * deviation), f"v{i}"))
+        factors.append(factor)
     (row,) = engine.fetch(exp.select(*squares).from_(relation))
-    return [float(v) for v in row]
+    return [f * math.sqrt(max(float(v), 0.0)) for f, v in zip(factors, row, strict=True)]
 
 
-def _standardized(name, source, category, mean, variance, constant, standardize) -> Feature:
+def _standardized(name, source, category, mean, spread, constant, standardize) -> Feature:
     """A feature with its preconditioner: centred and scaled to unit variance, or left as it
     is (standardize=False); a constant feature is held at zero weight."""
     if constant:
         return Feature(name, source, category, float(mean), 1.0, True)
     if not standardize:
         return Feature(name, source, category)
-    spread = max(float(variance), 0.0) ** 0.5
+    spread = float(spread)
     return Feature(name, source, category, float(mean), spread if spread > 0 else 1.0)

@@ -5,6 +5,7 @@ size groups × outputs × (features + 1)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import uuid
 from collections.abc import Callable
@@ -377,13 +378,46 @@ def train(
                 raise OptionError(
                     f"dbt_loss.train: no run {resume!r} to resume in schema {schema!r}"
                 )
-            thetas = thetas_from_weights(tables.weights(resume), plan, thetas)
             recorder = RunRecorder(tables, plan, resume, previous["run_name"])
+            _check_resumable(previous, recorder.record())
+            thetas = thetas_from_weights(tables.weights(resume), plan, thetas)
             recorder.resume(previous["iterations"] or 0)
         else:
             recorder = RunRecorder(tables, plan, uuid.uuid4().hex[:16], run_name)
             recorder.start()
         return run_plan(plan, recorder, thetas, len(group_keys), progress)
+
+
+# What a resumed run must repeat: the problem it solves. tol, max_iter, the optimizer and its
+# step settings may change.
+SAME_ON_RESUME = ("model", "loss", "relation", "target", "features", "group_by", "classes")
+SAME_OPTIONS_ON_RESUME = (
+    "loss_parameters",
+    "l2",
+    "l1",
+    "sample_weight",
+    "class_weight",
+    "validation_fraction",
+    "standardize",
+)
+
+
+def _check_resumable(previous: dict, current: dict) -> None:
+    """Refuses to resume a run as a different problem: its checkpoint's weights would be read
+    into the wrong model, and its run row would describe another one."""
+    changed = [name for name in SAME_ON_RESUME if previous[name] != current[name]]
+    before, now = json.loads(previous["options"] or "{}"), json.loads(current["options"])
+    changed += [name for name in SAME_OPTIONS_ON_RESUME if before.get(name) != now.get(name)]
+    if changed:
+        details = "; ".join(
+            f"{name}: {previous[name] if name in previous else before.get(name)!r} → "
+            f"{current[name] if name in current else now.get(name)!r}"
+            for name in changed
+        )
+        raise OptionError(
+            f"dbt_loss.train: cannot resume run {previous['run_id']!r} as a different "
+            f"problem ({details}); resume it with its own arguments, or start a new run"
+        )
 
 
 def run_plan(
@@ -458,14 +492,8 @@ def _descend(
             final = polish_quantile(trainer, final, plan.penalty)
     except TrainingDiverged as error:
         status, message, final = "failed", f"diverged: {error}", last["thetas"]
-    except KeyboardInterrupt:
-        recorder.interrupted()
-        raise
-    except Exception as error:
-        if _interrupted(error):  # Ctrl-C inside a query reaches us as the engine's error
-            recorder.interrupted()
-            raise KeyboardInterrupt from error
-        recorder.failed(str(error))
+    except BaseException as error:
+        _record_failure(recorder, error)
         raise
     # The losses at the final weights: where every group stopped at the weights its last
     # statistics were taken at, those are final; otherwise one more pass measures them.
@@ -475,7 +503,22 @@ def _descend(
             stats = final_statistics(last["states"], final) or trainer.evaluate(final, False)
         except TrainingDiverged as error:
             status, message = "failed", f"diverged: {error}"
+        except BaseException as error:
+            _record_failure(recorder, error)
+            raise
     return recorder.finish(status, message, final, stats)
+
+
+def _record_failure(recorder: RunRecorder, error: BaseException) -> None:
+    """Marks the run interrupted (Ctrl-C, also inside a query, where it reaches us as the
+    engine's error: then re-raised as KeyboardInterrupt) or failed; the caller re-raises."""
+    if isinstance(error, KeyboardInterrupt):
+        recorder.interrupted()
+    elif isinstance(error, Exception) and _interrupted(error):
+        recorder.interrupted()
+        raise KeyboardInterrupt from error
+    elif isinstance(error, Exception):
+        recorder.failed(str(error))
 
 
 def final_statistics(states: dict, final: dict) -> dict | None:
