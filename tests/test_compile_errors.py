@@ -34,6 +34,10 @@ BAD_CALLS = {
         "select {{ dbt_loss.huber('y', 'p', delta='ten') }}",
         ["huber", "'delta'", "must be a number"],
     ),
+    "infinite delta": (  # through var(): Jinja folds a constant inf into code it cannot run
+        "select {{ dbt_loss.huber('y', 'p', delta=(var('no_such_var', 'inf') | float)) }}",
+        ["huber", "'delta'", "must be finite, got inf"],
+    ),
     "zero scale": (
         "select {{ dbt_loss.general_robust_loss('y', 'p', alpha=1, scale=0) }}",
         ["general_robust_loss", "'scale'", "> 0"],

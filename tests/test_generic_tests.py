@@ -68,6 +68,11 @@ FAILING = {
     "history_mae_fails": ("fail", 2),
     "history_mae_all_models_fails": ("fail", 3),
     "valid_probabilities_fails": ("fail", 3),
+    "loss_below_empty_grouped_fails": ("fail", 1),
+    "beats_baseline_empty_grouped_fails": ("fail", 1),
+    "beats_baseline_nan_loss_fails": ("fail", 1),
+    "beats_baseline_nan_baseline_fails": ("fail", 1),
+    "history_unusable_fails": ("fail", 2),
 }
 
 
@@ -131,6 +136,40 @@ def test_loss_below_fails_on_no_rows_instead_of_passing(engine_warehouse, generi
     (row,) = stored_failures(engine_warehouse, "loss_below_empty_fails")
     assert row["row_count"] == 0 and row["value"] is None
     assert row["reason"] == "too few rows: 0 < min_rows 1"
+
+
+@pytest.mark.parametrize(
+    "name", ["loss_below_empty_grouped_fails", "beats_baseline_empty_grouped_fails"]
+)
+def test_a_grouped_test_fails_on_no_rows_instead_of_passing(
+    engine_warehouse, generic_results, name
+):
+    (row,) = stored_failures(engine_warehouse, name)
+    assert row["store_id"] is None and row["row_count"] == 0 and row["value"] is None
+    assert row["reason"] == "too few rows: 0 < min_rows 1"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("beats_baseline_nan_loss_fails", "loss is NaN: inputs outside the metric's domain"),
+        (
+            "beats_baseline_nan_baseline_fails",
+            "baseline loss is NaN: inputs outside the metric's domain",
+        ),
+    ],
+)
+def test_beats_baseline_fails_a_nan_loss(engine_warehouse, generic_results, name, reason):
+    (row,) = stored_failures(engine_warehouse, name)
+    assert row["reason"] == reason
+
+
+def test_loss_within_history_fails_a_nan_median_and_a_null_latest_value(
+    engine_warehouse, generic_results
+):
+    rows = by_key(stored_failures(engine_warehouse, "history_unusable_fails"), "store_id")
+    assert rows[("s1",)]["reason"] == "the trailing median is NaN: an earlier evaluation is NaN"
+    assert rows[("s2",)]["reason"] == "no value in the latest evaluation"
 
 
 def _seasonal_naive_pairs(frame: pd.DataFrame, season_length: int) -> pd.DataFrame:
@@ -363,6 +402,22 @@ def test_history_rerun_replaces_and_new_evaluation_appends(engine_warehouse):
         "select count(*) as n, count(distinct history_key) as keys from main.forecast_loss_history"
     )[0]
     assert total["n"] == total["keys"]
+
+
+def test_history_by_a_quoted_mixed_case_column_has_one_evaluation_per_value(engine_warehouse):
+    """evaluated_at='"Day"': one evaluation per day, each the mae over that day's stores."""
+    rows = pd.DataFrame(engine_warehouse.rows("select * from main.daily_loss_history"))
+    demand = engine_warehouse.tables["demand_forecasts"]
+    demand = demand[(demand.store_id != "s4") & demand.forecast.notna()]
+    expected = (demand.demand - demand.forecast).abs().groupby(demand.t).mean()
+    assert len(rows) == len(expected) == rows.history_key.nunique()
+    by_day = {
+        pd.Timestamp(at).normalize(): value
+        for at, value in zip(rows.evaluated_at, rows.value, strict=True)
+    }
+    for t, value in expected.items():
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(t))
+        assert by_day[day] == pytest.approx(value, rel=1e-12)
 
 
 def test_history_reaggregates_as_the_semantic_metrics_define(engine_warehouse):

@@ -13,7 +13,8 @@
     {{ exceptions.raise_compiler_error("dbt_loss.loss_history: argument 'model_name' must be a non-empty string naming the model evaluated, got " ~ (model_name | tojson)) }}
   {%- endif -%}
   {%- set groups = dbt_loss.column_list(group_by, 'group_by', 'loss_history') -%}
-  {%- set time_column = dbt_loss.plain_identifier(evaluated_at) -%}
+  {#- a column name, as written: quotes kept (PostgreSQL folds an unquoted "ForecastDate") -#}
+  {%- set time_column = (evaluated_at | trim) if dbt_loss.plain_identifier(evaluated_at) is not none else none -%}
   {%- if evaluated_at is none -%}
     {%- set stamp = "cast(" ~ dbt_loss.string_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')) ~ " as " ~ dbt.type_timestamp() ~ ")" -%}
   {%- elif time_column is not none -%}

@@ -40,9 +40,12 @@ with baseline_rows as (
     {%- if baseline is not none %}
         {{ dbt_loss.as_double(baseline) }} as __dbt_loss_baseline
     {%- else %}
+        {#- a row without a time has no place in its series: no baseline, and it is no
+            earlier row's (NULLs last on every engine, Spark's default being first) #}
+        case when {{ time_column }} is not null then
         lag({{ dbt_loss.as_double(actual) }}, {{ m }}) over (
             {%- if series %}partition by {{ series | join(', ') }} {% endif -%}
-            order by {{ time_column }}) as __dbt_loss_baseline
+            order by {{ time_column }} nulls last) end as __dbt_loss_baseline
     {%- endif %}
     from {{ model }}
 ),
@@ -84,6 +87,22 @@ compared as (
     {%- endfor %}
 ),
 
+{%- if groups %}
+
+{# no group at all (an empty model) fails too, as an empty ungrouped model does #}
+compared_or_none as (
+    select * from compared
+    union all
+    {{ dbt_loss.when_no_rows('compared', groups, [
+        'cast(' ~ dbt_loss.string_literal(spec.label) ~ ' as ' ~ dbt.type_string() ~ ') as metric',
+        dbt_loss.as_double('null') ~ ' as value',
+        dbt_loss.as_double('null') ~ ' as baseline_value',
+        factor ~ ' as margin',
+        dbt_loss.as_double('null') ~ ' as bound',
+        'cast(0 as ' ~ dbt.type_bigint() ~ ') as row_count']) }}
+),
+{%- endif %}
+
 judged as (
     select
         *,
@@ -91,9 +110,14 @@ judged as (
             when row_count < {{ min_rows }} then {{ dbt_loss.too_few_rows_reason('row_count', min_rows) }}
             when value is null then {{ dbt_loss.string_literal('no value: the metric is undefined on these rows') }}
             when baseline_value is null then {{ dbt_loss.string_literal('no baseline value: the metric is undefined on these rows') }}
+            {#- NaN = NaN and NaN above every number on DuckDB, PostgreSQL and Spark: a NaN
+                loss or bound would pass the comparison below #}
+            when value = {{ dbt_loss.nan() }} then {{ dbt_loss.string_literal("loss is NaN: inputs outside the metric's domain") }}
+            when baseline_value = {{ dbt_loss.nan() }} then {{ dbt_loss.string_literal("baseline loss is NaN: inputs outside the metric's domain") }}
+            when bound = {{ dbt_loss.nan() }} then {{ dbt_loss.string_literal('margin * baseline loss is NaN (0 * infinity)') }}
             when not (value <= bound) then {{ dbt_loss.string_literal('loss above margin * baseline loss') }}
         end as reason
-    from compared
+    from {{ 'compared_or_none' if groups else 'compared' }}
 )
 
 select

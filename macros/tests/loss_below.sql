@@ -22,6 +22,23 @@ with losses as (
 {{ dbt_loss.loss_table(model, actual, predicted, [metric], groups, weight, row_condition) }}
 ),
 
+{%- if groups %}
+
+{# no group at all (an empty model) fails too, as an empty ungrouped model does #}
+losses_or_none as (
+    select * from losses
+    union all
+    {{ dbt_loss.when_no_rows('losses', groups, [
+        'cast(' ~ dbt_loss.string_literal(spec.label) ~ ' as ' ~ dbt.type_string() ~ ') as metric',
+        'cast(' ~ dbt_loss.string_literal(spec.name) ~ ' as ' ~ dbt.type_string() ~ ') as metric_name',
+        dbt_loss.as_double('null') ~ ' as value',
+        'cast(0 as ' ~ dbt.type_bigint() ~ ') as row_count',
+        dbt_loss.as_double('null') ~ ' as loss_sum',
+        dbt_loss.as_double('null') ~ ' as weight_sum',
+        dbt_loss.as_double('null') ~ ' as scale']) }}
+),
+{%- endif %}
+
 judged as (
     select
         *,
@@ -33,7 +50,7 @@ judged as (
             {# not (<=): NaN fails even where NaN = NaN is false #}
             when not (value <= {{ bound }}) then {{ dbt_loss.string_literal('loss above threshold') }}
         end as reason
-    from losses
+    from {{ 'losses_or_none' if groups else 'losses' }}
 )
 
 select

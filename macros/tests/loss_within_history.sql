@@ -93,10 +93,14 @@ judged as (
         *,
         case
             when value is null then {{ dbt_loss.string_literal('no value in the latest evaluation') }}
+            {#- NaN = NaN and NaN above every number on DuckDB, PostgreSQL and Spark #}
+            when value = {{ dbt_loss.nan() }} then {{ dbt_loss.string_literal('loss is NaN in the latest evaluation') }}
+            when trailing_median = {{ dbt_loss.nan() }} then {{ dbt_loss.string_literal('the trailing median is NaN: an earlier evaluation is NaN') }}
             when not (value <= bound) then {{ dbt_loss.string_literal('loss above the trailing median by more than max_increase') }}
         end as reason
     from compared
-    where trailing_median is not null
+    {#- no usable history is no regression; a NULL latest value fails all the same #}
+    where trailing_median is not null or value is null
 )
 
 select * from judged

@@ -29,10 +29,12 @@
     {%- do total.append(dbt_loss.as_double(column)) -%}
   {%- endfor -%}
 
+{#- the test's own columns get names of their own until the end: a model column named
+    probability_sum or reason would otherwise be the one compared, or be ambiguous #}
 with probability_rows as (
     select
         *,
-        {{ total | join(' + ') }} as probability_sum
+        {{ total | join(' + ') }} as __dbt_loss_probability_sum
     from {{ model }}
     {%- if row_condition %}
     where {{ row_condition }}
@@ -49,13 +51,17 @@ judged as (
                 then {{ dbt_loss.string_literal(column ~ ' outside [0, 1]') }}
         {%- endfor %}
         {%- if sum_to_one %}
-            when not (abs(probability_sum - 1) <= {{ allowed }})
+            when not (abs(__dbt_loss_probability_sum - 1) <= {{ allowed }})
                 then {{ dbt_loss.string_literal('probabilities sum to more than tolerance ' ~ tolerance ~ ' away from 1') }}
         {%- endif %}
-        end as reason
+        end as __dbt_loss_reason
     from probability_rows
 )
 
-select * from judged
-where reason is not null
+select
+    *,
+    __dbt_loss_probability_sum as probability_sum,
+    __dbt_loss_reason as reason
+from judged
+where __dbt_loss_reason is not null
 {% endmacro %}

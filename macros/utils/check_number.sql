@@ -9,6 +9,9 @@
   {%- if number != number -%}
     {{ exceptions.raise_compiler_error(where ~ " must be a number, got NaN") }}
   {%- endif -%}
+  {%- if number != 0 and number * 2 == number -%}
+    {{ exceptions.raise_compiler_error(where ~ " must be finite, got " ~ value) }}
+  {%- endif -%}
   {%- if minimum is not none and (number < minimum or (strict_minimum and number == minimum)) -%}
     {{ exceptions.raise_compiler_error(where ~ " must be " ~ (">" if strict_minimum else ">=") ~ " " ~ minimum ~ ", got " ~ value) }}
   {%- endif -%}

@@ -231,6 +231,8 @@ def demand_forecasts() -> pd.DataFrame:
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True)
     frame["demand_text"] = frame.demand.round(3).astype(str)
+    frame["shortfall"] = -frame.demand  # negative: outside the Poisson deviance's domain (NaN)
+    frame["Day"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(frame.t, unit="D")  # mixed case
     return frame
 
 
@@ -291,6 +293,13 @@ def loss_history_cases() -> pd.DataFrame:
                 record(model, day, store, "mse", mse[i])
     record("demand_forecast", days[-1], "s5", "mae", 50.0)
     record("demand_forecast", days[-1], "s5", "mse", 50.0)
+    # 'unusable_history' (rmse only): s1's earlier values are NaN (NULL here: the model makes
+    # them NaN) and its latest 1e9, s2's earlier values are NULL and so is its latest; both
+    # must fail
+    for i, day in enumerate(days[:4]):
+        latest = i == 3
+        record("unusable_history", day, "s1", "rmse", 1e9 if latest else np.nan)
+        record("unusable_history", day, "s2", "rmse", None)
     return pd.DataFrame(rows)
 
 
