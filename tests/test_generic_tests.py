@@ -202,6 +202,19 @@ def test_beats_seasonal_naive_agrees_with_pandas(engine_warehouse, generic_resul
     assert rows[("s4",)]["reason"] == "too few rows: 0 < min_rows 1"
 
 
+def test_beats_seasonal_naive_skips_a_row_without_a_time(engine_warehouse, generic_results):
+    """s1's row at t = 20 has a NULL time: the series is the other rows, in time order."""
+    frame = engine_warehouse.tables["demand_forecasts"]
+    frame = frame[~((frame.store_id == "s1") & (frame.t == 20))]
+    pairs = _seasonal_naive_pairs(frame, 7)
+    rows = by_key(stored_failures(engine_warehouse, "beats_seasonal_naive_null_time"), "store_id")
+    for store, group in pairs.groupby("store_id"):
+        row = rows[(store,)]
+        baseline = float(np.mean((group.baseline - group.demand) ** 2))
+        assert_agrees(row["baseline_value"], baseline, f"beats_baseline.baseline[{store}]")
+        assert row["row_count"] == len(group)
+
+
 def test_beats_seasonal_naive_over_all_series_agrees_with_pandas(engine_warehouse, generic_results):
     """No group_by, partition_by store_id: one pooled comparison, the lag still per store."""
     frame = engine_warehouse.tables["demand_forecasts"]
