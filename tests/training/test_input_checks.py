@@ -187,3 +187,26 @@ def test_ctrl_c_in_the_final_pass_marks_the_run_interrupted(connection, monkeypa
     assert loop["over"]
     status = connection.execute("select status from dbt_loss.training_runs").fetchone()[0]
     assert status == "interrupted"
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "message"),
+    [
+        ({0: -1, 1: 3}, r"'class_weight\[0\]' must be >= 0"),
+        ({0: float("nan"), 1: 1}, r"'class_weight\[0\]' must be a finite number"),
+        ({0: "a", 1: 1}, r"'class_weight\[0\]' must be a finite number"),
+        ({"no": 1, "yes": 2}, "maps the labels 0 and 1 to weights, got the class 'no'"),
+        ({0: 0, 1: 0}, "is zero for every class"),
+    ],
+    ids=["negative", "nan", "text", "labels", "all zero"],
+)
+def test_bad_class_weights_are_refused_before_any_table_is_written(
+    connection, class_weight, message
+):
+    connection.register("frame", frame())
+    connection.execute("create table t as select x, (y > 0)::int as b from frame")
+    with pytest.raises(dbt_loss.OptionError, match=message):
+        dbt_loss.train(
+            connection, "t", target="b", features=["x"], model="logistic", class_weight=class_weight
+        )
+    assert "dbt_loss" not in schemas(connection)

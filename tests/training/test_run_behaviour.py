@@ -694,24 +694,32 @@ def test_a_failed_run_restores_parquet_read_ahead(connection, tmp_path):
     assert read_ahead_off(connection) is False
 
 
-@pytest.mark.parametrize(
-    ("relation", "error"),
-    [("rows", duckdb.TransactionException), ("no_such_table", duckdb.CatalogException)],
-)
-def test_a_run_inside_an_aborted_transaction_leaves_the_settings_as_found(
-    connection, tmp_path, relation, error
+@pytest.mark.parametrize("relation", ["rows", "no_such_table"])
+def test_a_run_inside_the_callers_transaction_is_refused_and_loses_nothing(
+    connection, tmp_path, relation
 ):
-    """A run cannot start inside the caller's transaction (its run tables need one of their
-    own), and a failed statement aborts that transaction: the settings still go back, and a
-    missing table is reported as such."""
+    """A run writes its tables in transactions of its own, and in DuckDB a failed statement
+    aborts the caller's: it is refused before anything runs, so the caller's transaction
+    still commits, and the settings are as found."""
     parquet_view(connection, tmp_path)
+    connection.execute("create table mine (n integer)")
     connection.execute("begin transaction")
-    with pytest.raises(error):
+    connection.execute("insert into mine values (1)")
+    with pytest.raises(dbt_loss.OptionError, match="the connection has a transaction open"):
         dbt_loss.train(connection, relation, target="y", features=["x0"], model="linear")
-    connection.execute("rollback")
+    with pytest.raises(dbt_loss.UnknownRunError, match="no run 'no_such_run'"):
+        dbt_loss.predict(connection, "no_such_run", "rows")
+    connection.execute("commit")
+    assert connection.execute("select n from mine").fetchall() == [(1,)]
     for reader in (connection, connection.cursor()):
         assert reader.execute(DISABLED).fetchall()[0][0] == ""
         assert read_ahead_off(reader) is False
+    assert "dbt_loss" not in {
+        name
+        for (name,) in connection.execute(
+            "select schema_name from information_schema.schemata"
+        ).fetchall()
+    }
 
 
 def test_an_engine_of_your_own_is_not_tuned_as_duckdb():

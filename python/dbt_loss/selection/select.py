@@ -22,7 +22,12 @@ from ..training.engine import Engine, engine_for
 from ..training.options import OptionError, parse_options
 from ..training.run_tables import RunTables, dumps, now
 from ..training.sql import case, column, double, literal, number
-from ..training.trainer import TrainingRun, relation_expression, validation_rows
+from ..training.trainer import (
+    TrainingRun,
+    refuse_open_transaction,
+    relation_expression,
+    validation_rows,
+)
 from .leaderboard import write_leaderboard
 from .metrics import Metric, SelectionError, metric_label, resolve_metric, row_terms
 
@@ -191,6 +196,7 @@ def select_loss(
     source = relation_expression(relation)
 
     selection_id = uuid.uuid4().hex[:16]
+    refuse_open_transaction(engine, "select_loss")
     with engine.training_session(source):  # the evaluation below reads every row too
         trained = train_candidates(
             engine,

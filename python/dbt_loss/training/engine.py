@@ -90,6 +90,29 @@ class Engine:
         cursor = self.connection.execute(self.render(query))
         return {name: str(kind).lower() for name, kind, *_ in cursor.description}
 
+    def in_transaction(self) -> bool:
+        """Whether the caller has a transaction open on the connection: DuckDB gives each
+        statement outside one a transaction id of its own. A run writes its tables in
+        transactions of its own, and in DuckDB a failed statement aborts the caller's."""
+        ids = [self.connection.execute("select txid_current()").fetchone()[0] for _ in range(2)]
+        return ids[0] == ids[1]
+
+    def table_exists(self, schema: str, name: str) -> bool:
+        """Whether the table exists, asked of the catalog: a query of a missing table would
+        fail, and abort the caller's open transaction."""
+        query = (
+            exp.select(exp.Count(this=exp.Star()))
+            .from_(exp.table_("tables", db="information_schema"))
+            .where(
+                exp.and_(
+                    exp.column("table_catalog").eq(exp.Anonymous(this="current_database")),
+                    exp.column("table_schema").eq(exp.Placeholder()),
+                    exp.column("table_name").eq(exp.Placeholder()),
+                )
+            )
+        )
+        return self.connection.execute(self.render(query), [schema, name]).fetchone()[0] > 0
+
     @contextmanager
     def transaction(self):
         self.connection.execute("begin transaction")
@@ -229,6 +252,9 @@ class PostgresEngine(Engine):
             c.name: (types.get(c.type_code).name if types.get(c.type_code) else "unknown")
             for c in cursor.description
         }
+
+    def in_transaction(self) -> bool:
+        return False  # psycopg nests a run's transactions in the caller's, as savepoints
 
     @contextmanager
     def transaction(self):
@@ -384,6 +410,12 @@ class SparkEngine(Engine):
         query = exp.select("*").from_(relation).limit(0)
         schema = self._sql(self.render(query)).schema
         return {f.name: f.dataType.simpleString() for f in schema.fields}
+
+    def in_transaction(self) -> bool:
+        return False  # Spark has none
+
+    def table_exists(self, schema: str, name: str) -> bool:
+        return self.connection.catalog.tableExists(name, schema)
 
     @contextmanager
     def transaction(self):

@@ -70,6 +70,28 @@ def _number(name, value, *, minimum=None, maximum=None, strict=False):
     return float(value)
 
 
+def _class_weights(model: str, given: dict) -> dict:
+    """class → weight, each a finite number ≥ 0 and not all 0; a logistic model's classes are
+    the labels 0 and 1 (given as numbers or as their text)."""
+    weights = {}
+    for label, value in given.items():
+        if model == "logistic":
+            try:
+                key = int(label)
+            except (TypeError, ValueError):
+                key = None
+            if isinstance(label, float) and label != key or key not in (0, 1):
+                raise OptionError(
+                    "dbt_loss.train: argument 'class_weight' of a logistic model maps the "
+                    f"labels 0 and 1 to weights, got the class {label!r}"
+                )
+            label = key
+        weights[label] = _number(f"class_weight[{label!r}]", value, minimum=0)
+    if weights and not any(weights.values()):
+        raise OptionError("dbt_loss.train: argument 'class_weight' is zero for every class")
+    return weights
+
+
 def parse_options(model: str, loss: str | None, options: dict) -> Options:
     if model not in MODEL_LOSSES:
         raise OptionError(
@@ -141,6 +163,8 @@ def parse_options(model: str, loss: str | None, options: dict) -> Options:
             "dbt_loss.train: argument 'class_weight' must be 'balanced' or a mapping "
             f"of class to weight, got {result.class_weight!r}"
         )
+    if isinstance(result.class_weight, dict):
+        result.class_weight = _class_weights(model, result.class_weight)
     if result.l1 and result.optimizer in ("lbfgs", "gd"):
         raise OptionError(
             f"dbt_loss.train: l1 needs optimizer 'newton', 'adam' or 'auto', "

@@ -227,8 +227,6 @@ def plan_training(
             exp.select(y_column, exp.Count(this=exp.Star())).from_(source).group_by(y_column)
         )
         class_counts = {(int(c) if model == "logistic" else c): n for c, n in rows}
-        if model == "logistic" and isinstance(settings.class_weight, dict):
-            settings.class_weight = {int(k): v for k, v in settings.class_weight.items()}
     class_weight = _class_weight_expression(
         settings,
         double(y_column) if model == "logistic" else y_column,

@@ -177,11 +177,7 @@ class RunTables:
         return self.engine.fetch(query)
 
     def exists(self) -> bool:
-        try:
-            self.engine.fetch(exp.select(exp.Count(this=exp.Star())).from_(self.table(RUNS)))
-        except Exception:  # noqa: BLE001 - any engine's "no such table"
-            return False
-        return True
+        return self.engine.table_exists(self.schema, RUNS)
 
 
 def now() -> dt.datetime:

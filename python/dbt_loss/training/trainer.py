@@ -357,6 +357,7 @@ def train(
     `group_by`, one independent model per group is trained in the same queries. See
     docs/training.md for every option."""
     engine = engine_for(connection)
+    refuse_open_transaction(engine, "train")
     with engine.training_session(relation_expression(relation)):
         plan = plan_training(
             engine,
@@ -417,6 +418,17 @@ def _check_resumable(previous: dict, current: dict) -> None:
         raise OptionError(
             f"dbt_loss.train: cannot resume run {previous['run_id']!r} as a different "
             f"problem ({details}); resume it with its own arguments, or start a new run"
+        )
+
+
+def refuse_open_transaction(engine: Engine, caller: str) -> None:
+    """A run commits its checkpoints as it goes, and on DuckDB any failed statement (a bad
+    input, say) would abort a transaction the caller holds open, losing its writes: refused
+    before anything runs."""
+    if engine.in_transaction():
+        raise OptionError(
+            f"dbt_loss.{caller}: the connection has a transaction open; a run writes its "
+            "tables in transactions of its own. Commit or roll back first"
         )
 
 
