@@ -313,22 +313,20 @@ class PostgresEngine(Engine):
 
 
 def _data_frame(columns: list[str], rows: list[tuple]):
-    """The rows as a pandas DataFrame for DuckDB to read. A column of floats is a float array;
-    any other column keeps its Python values (object dtype), which DuckDB reads at their own
-    type: pandas would turn integer group keys beside a NULL into doubles, and 2**53 + 1 into
-    2**53."""
+    """The rows as a pandas DataFrame for DuckDB to read. pandas turns a column of integers
+    with a NULL among them into doubles, and 2**53 + 1 into 2**53 (group keys): such a column
+    keeps its Python values instead (object dtype), which DuckDB reads at their own type. A
+    column's type is that of its first non-NULL value (the values of a column of the
+    database)."""
     import pandas as pd
 
-    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    data = {
-        name: (
-            np.array(column, dtype=float)
-            if all(isinstance(v, float) for v in column)
-            else pd.Series(column, dtype=object)
-        )
-        for name, column in zip(columns, values, strict=True)
-    }
-    return pd.DataFrame(data, columns=columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for index, name in enumerate(columns):
+        if frame[name].dtype.kind == "f":
+            first = next((row[index] for row in rows if row[index] is not None), None)
+            if first is not None and not isinstance(first, float):
+                frame[name] = pd.Series([row[index] for row in rows], dtype=object)
+    return frame
 
 
 def _postgres_type(values) -> str:
