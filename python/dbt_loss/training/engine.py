@@ -93,21 +93,26 @@ class Engine:
     def in_transaction(self) -> bool:
         """Whether the caller has a transaction open on the connection: DuckDB gives each
         statement outside one a transaction id of its own. A run writes its tables in
-        transactions of its own, and in DuckDB a failed statement aborts the caller's."""
+        transactions of its own, and in DuckDB a failed statement aborts the caller's. False
+        on engines of your own, which may have no txid_current()."""
+        if self.dialect != "duckdb":
+            return False
         ids = [self.connection.execute("select txid_current()").fetchone()[0] for _ in range(2)]
         return ids[0] == ids[1]
 
     def table_exists(self, schema: str, name: str) -> bool:
         """Whether the table exists, asked of the catalog: a query of a missing table would
-        fail, and abort the caller's open transaction."""
+        fail, and abort the caller's open transaction. Names compare whatever their case, as
+        DuckDB resolves them (on PostgreSQL, "Runs" and runs would both match)."""
+        lower = lambda value: exp.Lower(this=value)  # noqa: E731
         query = (
             exp.select(exp.Count(this=exp.Star()))
             .from_(exp.table_("tables", db="information_schema"))
             .where(
                 exp.and_(
                     exp.column("table_catalog").eq(exp.Anonymous(this="current_database")),
-                    exp.column("table_schema").eq(exp.Placeholder()),
-                    exp.column("table_name").eq(exp.Placeholder()),
+                    lower(exp.column("table_schema")).eq(lower(exp.Placeholder())),
+                    lower(exp.column("table_name")).eq(lower(exp.Placeholder())),
                 )
             )
         )
