@@ -210,3 +210,54 @@ def test_bad_class_weights_are_refused_before_any_table_is_written(
             connection, "t", target="b", features=["x"], model="logistic", class_weight=class_weight
         )
     assert "dbt_loss" not in schemas(connection)
+
+
+def test_adam_steps_over_mini_batches_that_drew_no_row(connection):
+    """Mini-batches are hash buckets: with batch_size=1 about a third of them hold no row, and
+    a small group is missing from most. Such a batch is no step for that group, not an error."""
+    connection.execute(
+        "create table t as select range::double as x, 2 * range::double + 1 as y, "
+        "case when range < 5 then 'small' else 'large' end as g from range(40)"
+    )
+    buckets = connection.execute(
+        "select count(distinct hash(x, y, 'batch') % 40) from t"
+    ).fetchone()[0]
+    assert buckets < 40  # some buckets are empty: the case under test
+    alone = dbt_loss.train(
+        connection,
+        "t",
+        target="y",
+        features=["x"],
+        model="linear",
+        optimizer="adam",
+        batch_size=1,
+        max_iter=60,
+    )
+    grouped = dbt_loss.train(
+        connection,
+        "t",
+        target="y",
+        features=["x"],
+        model="linear",
+        optimizer="adam",
+        batch_size=4,
+        max_iter=60,
+        group_by="g",
+    )
+    assert alone.status == grouped.status == "succeeded"
+    history = connection.execute(
+        "select count(*), count(objective), max(iteration) from dbt_loss.training_history "
+        "where run_id = ?",
+        [alone.run_id],
+    ).fetchone()
+    assert history[0] == history[1] > 0 and history[2] <= 60  # no NaN row for a skipped step
+
+
+def test_a_split_that_leaves_no_training_row_says_so(connection):
+    connection.execute(
+        "create table t as select range::double as x, 2 * range::double + 1 as y from range(3)"
+    )
+    with pytest.raises(dbt_loss.TrainingInputError, match="once validation_fraction holds"):
+        dbt_loss.train(
+            connection, "t", target="y", features=["x"], model="linear", validation_fraction=0.9
+        )

@@ -479,10 +479,14 @@ def _adam(evaluate, thetas, penalties, *, max_iter, tol, learning_rate, batches)
         statistics = evaluate(
             {k: s.theta for k, s in states.items()}, False, (number - 1) % batches
         )
+        if not any(stats.weight > 0 for stats in statistics.values()):
+            continue  # a hash bucket that drew no row: no step, and no history row
         for key, state in states.items():
             stats = state.statistics = statistics[key]
-            penalty = state.penalty
             state.evaluated = state.theta.copy()
+            if stats.weight <= 0:  # no row of this group in the batch: it sits the step out
+                continue
+            penalty = state.penalty
             state.objective = stats.objective(state.theta, penalty)
             gradient = stats.smooth_gradient(state.theta, penalty)
             m, v = state.moments or (np.zeros_like(gradient), np.zeros_like(gradient))

@@ -197,11 +197,15 @@ class Trainer:
                 matrices = self._curvatures(sums[:, size:], positive)
                 diverged |= ~np.isfinite(matrices).all(axis=(1, 2))
             # each group is checked in turn, so the first bad one is named whatever its fault
-            for index in np.flatnonzero((sw <= 0) | diverged)[:1]:
+            # a mini-batch may hold no row of a group: that group sits the step out (_adam)
+            empty = (sw <= 0) & (not batched)
+            for index in np.flatnonzero(empty | diverged)[:1]:
                 key = keys[index]
                 if sw[index] <= 0:
+                    split = self.design.validation is not None
                     raise TrainingInputError(
                         f"dbt_loss.train: group {key} has no training rows of positive weight"
+                        + (" once validation_fraction holds its rows out" if split else "")
                     )
                 if not np.all(np.isfinite(gradients[index])) or not abs(losses[index]) < DIVERGED:
                     raise TrainingDiverged(f"the training loss became non-finite for group {key}")
@@ -211,9 +215,13 @@ class Trainer:
             gradient = gradients[index].copy()  # views would keep every group's sums alive
             matrix = matrices[index].copy() if in_query else sample.get(key)
             result[key] = Statistics(
-                sw, lt / sw, swv, lv / swv if swv > 0 else None, gradient, matrix
+                sw, lt / sw if sw > 0 else 0.0, swv, lv / swv if swv > 0 else None, gradient, matrix
             )
         missing = set(thetas) - set(result)
+        if batched:  # groups without a row in this mini-batch
+            for key in missing:
+                result[key] = Statistics(0.0, 0.0, 0.0, None, np.zeros_like(thetas[key]), None)
+            missing = set()
         if missing:
             raise TrainingInputError(
                 f"dbt_loss.train: no training rows for group(s) {sorted(missing)[:5]}"
