@@ -336,6 +336,12 @@ BAD_INPUT = {
         "no rows for metric 'msee'",
         "it records: mae, mse",
     ],
+    "bad_history_model_name": [
+        "dbt_loss.loss_within_history",
+        "argument 'model_name'",
+        "no rows for model_name 'demand_forcast'",
+        "it records: baseline_model, demand_forecast, unusable_history",
+    ],
 }
 
 

@@ -19,7 +19,10 @@
     {%- do checks.append(['group_by', group, 'any']) -%}
   {%- endfor -%}
   {%- do dbt_loss.check_columns(history, name, checks) -%}
-  {%- do dbt_loss.check_recorded_metric(history, label, name) -%}
+  {%- do dbt_loss.check_recorded(history, 'metric', label, 'metric', name) -%}
+  {%- if model_name is not none -%}
+    {%- do dbt_loss.check_recorded(history, 'model_name', model_name, 'model_name', name) -%}
+  {%- endif -%}
   {%- set keys = ['model_name'] + groups -%}
 
 with scoped as (
