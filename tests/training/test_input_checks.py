@@ -223,27 +223,9 @@ def test_adam_steps_over_mini_batches_that_drew_no_row(connection):
         "select count(distinct hash(x, y, 'batch') % 40) from t"
     ).fetchone()[0]
     assert buckets < 40  # some buckets are empty: the case under test
-    alone = dbt_loss.train(
-        connection,
-        "t",
-        target="y",
-        features=["x"],
-        model="linear",
-        optimizer="adam",
-        batch_size=1,
-        max_iter=60,
-    )
-    grouped = dbt_loss.train(
-        connection,
-        "t",
-        target="y",
-        features=["x"],
-        model="linear",
-        optimizer="adam",
-        batch_size=4,
-        max_iter=60,
-        group_by="g",
-    )
+    adam = {"target": "y", "features": ["x"], "model": "linear", "optimizer": "adam"}
+    alone = dbt_loss.train(connection, "t", **adam, batch_size=1, max_iter=60)
+    grouped = dbt_loss.train(connection, "t", **adam, batch_size=4, max_iter=60, group_by="g")
     assert alone.status == grouped.status == "succeeded"
     history = connection.execute(
         "select count(*), count(objective), max(iteration) from dbt_loss.training_history "

@@ -104,15 +104,17 @@ class Engine:
         """Whether the table exists, asked of the catalog: a query of a missing table would
         fail, and abort the caller's open transaction. Names compare whatever their case, as
         DuckDB resolves them (on PostgreSQL, "Runs" and runs would both match)."""
-        lower = lambda value: exp.Lower(this=value)  # noqa: E731
+        matches = [
+            exp.Lower(this=exp.column(name)).eq(exp.Lower(this=exp.Placeholder()))
+            for name in ("table_schema", "table_name")
+        ]
         query = (
             exp.select(exp.Count(this=exp.Star()))
             .from_(exp.table_("tables", db="information_schema"))
             .where(
                 exp.and_(
                     exp.column("table_catalog").eq(exp.Anonymous(this="current_database")),
-                    lower(exp.column("table_schema")).eq(lower(exp.Placeholder())),
-                    lower(exp.column("table_name")).eq(lower(exp.Placeholder())),
+                    *matches,
                 )
             )
         )
