@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 from sqlglot import exp
 
@@ -208,6 +209,40 @@ def test_grouped_training_validation_and_scoring(engine, connection, datasets):
     assert first.validation_loss is not None and first.validation_loss == second.validation_loss
     assert first.weights == second.weights
     assert_scores_as_on_duckdb(connection, datasets, grouped, counts, "synthetic_counts")
+
+
+def test_rows_reach_their_group_on_every_key_column_nulls_included(engine, connection, datasets):
+    """Each row meets its group's parameters on every group_by column, a NULL key included (on
+    PostgreSQL through a hashed join, not a comparison of every row with every group): each
+    group's slopes are its own, so a row that reached another group, or none, would move
+    them away from DuckDB's."""
+    rng = np.random.default_rng(11)
+    rows = 900
+    frame = pd.DataFrame(
+        {
+            "store": rng.choice(np.array(["north", "south", None], dtype=object), rows),
+            "tier": rng.integers(1, 4, rows) * 1_000_000_007,
+            "x0": rng.normal(size=rows),
+            "x1": rng.normal(size=rows),
+        }
+    )
+    slope = frame["store"].map({"north": 1.0, "south": -2.0}).fillna(3.0) * frame["tier"] / 1e9
+    frame["y"] = slope * frame["x0"] - frame["x1"] + rng.normal(scale=0.1, size=rows)
+    options = {
+        "target": "y",
+        "features": ["x0", "x1"],
+        "model": "linear",
+        "l2": 1e-3,
+        "group_by": ["store", "tier"],
+        "schema": "engine_runs",
+    }
+    table = write_table(engine, connection, "keyed_groups", frame)
+    run = dbt_loss.train(connection, table, **options)
+    write_table("duckdb", datasets.connection, "keyed_groups", frame)
+    reference = dbt_loss.train(datasets.connection, "keyed_groups", **{**options, "schema": "ref"})
+    assert len(run.weights) == len(reference.weights) == 9
+    for key, weights in reference.weights.items():
+        assert run.weights[key] == pytest.approx(weights, rel=1e-7, abs=1e-10)
 
 
 def test_a_null_feature_scores_null(engine, connection, datasets):

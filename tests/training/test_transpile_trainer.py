@@ -117,3 +117,27 @@ def test_engines_render_statements_their_dialect_reads(model, loss, grouped):
             if engine.dialect == "spark":
                 assert not DECIMAL_LITERAL.search(sql), DECIMAL_LITERAL.search(sql)
                 assert "E0" in sql
+
+
+def test_postgres_joins_rows_to_their_groups_on_an_equality_it_can_hash():
+    """PostgreSQL can neither hash nor merge a join on IS NOT DISTINCT FROM alone: each grouped
+    statement's join to the parameter table also compares hash_record of both sides' keys."""
+    for statement in statements("logistic", "binary_cross_entropy", grouped=True):
+        tree = sqlglot.parse_one(PostgresEngine(None).render(statement), read="postgres")
+        joins = [j for j in tree.find_all(exp.Join) if j.args.get("on") is not None]
+        assert joins
+        for join in joins:
+            condition = join.args["on"]
+            assert condition.find(exp.NullSafeEQ, exp.NullSafeNEQ) is not None
+            hashed = [
+                eq
+                for eq in condition.find_all(exp.EQ)
+                if all(
+                    isinstance(side, exp.Anonymous) and side.name.lower() == "hash_record"
+                    for side in (eq.this, eq.expression)
+                )
+            ]
+            assert len(hashed) == 1
+            rows, parameters = (side.find(exp.Column) for side in hashed[0].iter_expressions())
+            assert (rows.table, rows.name) == ("r", "store")
+            assert (parameters.table, parameters.name) == ("parameters", "key_0")

@@ -236,13 +236,15 @@ class PostgresEngine(Engine):
     def render(self, expression: exp.Expression) -> str:
         """PostgreSQL pulls derived tables up into their parent and inlines their columns into
         every expression that reads them: a loss read by hundreds of sums would be computed
-        hundreds of times per row. OFFSET 0 keeps each derived table a step of its own."""
+        hundreds of times per row. OFFSET 0 keeps each derived table a step of its own. A join
+        on IS NOT DISTINCT FROM (rows to their group's parameters) is also given an equality
+        PostgreSQL can hash (_hashable_join)."""
 
         def fence(node: exp.Expression) -> exp.Expression:
             if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
                 if not node.this.args.get("offset"):
                     node.this.set("offset", exp.Offset(expression=exp.Literal.number(0)))
-            return node
+            return _hashable_join(node)
 
         fenced = parenthesize(expression).transform(fence, copy=False)
         return fenced.sql(dialect=self.dialect, copy=False)
@@ -288,15 +290,20 @@ class PostgresEngine(Engine):
         self.insert_rows(table, columns, rows)
 
     def insert_rows(self, table: exp.Table, columns: list[str], rows: list[tuple]) -> None:
+        """COPY … FROM STDIN, the rows sent as data: a checkpoint of 1,000 grouped models
+        (17,000 weight rows) took 0.35 s as an executemany of INSERTs."""
         if not rows:
             return
-        statement = exp.insert(
-            exp.values([exp.Tuple(expressions=[exp.Placeholder() for _ in columns])]),
-            table,
-            columns=[exp.to_identifier(c, quoted=True) for c in columns],
+        statement = exp.Copy(
+            this=exp.Schema(
+                this=table, expressions=[exp.to_identifier(c, quoted=True) for c in columns]
+            ),
+            kind=True,  # FROM
+            files=[exp.Identifier(this="STDIN")],
         )
-        with self.connection.cursor() as cursor:
-            cursor.executemany(self.render(statement), [list(row) for row in rows])
+        with self.connection.cursor() as cursor, cursor.copy(self.render(statement)) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def row_bucket(self, columns: list[exp.Expression], salt: str, buckets: int) -> exp.Expression:
         text = [exp.cast(c, exp.DataType.build("text")) for c in columns]
@@ -334,6 +341,30 @@ def _data_frame(columns: list[str], rows: list[tuple]):
             if first is not None and not isinstance(first, float):
                 frame[name] = pd.Series([row[index] for row in rows], dtype=object)
     return frame
+
+
+def _hashable_join(node: exp.Expression) -> exp.Expression:
+    """PostgreSQL can neither hash nor merge a join on IS NOT DISTINCT FROM: it compared every
+    row with every group's parameter row (200,000 rows × 1,000 groups took 7 s a pass). The
+    join gets hash_record(ROW(row's keys)) = hash_record(ROW(parameter keys)) in front: the
+    types' own hash functions, equal for equal values (1.5 and 1.50, an int4 and an int8),
+    and 0 for NULL. It picks the candidate rows; IS NOT DISTINCT FROM still decides.
+    hash_record is PostgreSQL 14's."""
+    condition = node.args.get("on") if isinstance(node, exp.Join) else None
+    if condition is None:
+        return node
+    pairs = [(e.this, e.expression) for e in condition.find_all(exp.NullSafeEQ)]
+    if not pairs:
+        return node
+    rows, parameters = (
+        exp.Anonymous(
+            this="hash_record",
+            expressions=[exp.Anonymous(this="ROW", expressions=[e.copy() for e in side])],
+        )
+        for side in zip(*pairs, strict=True)
+    )
+    node.set("on", exp.and_(rows.eq(parameters), condition))
+    return node
 
 
 def _postgres_type(values) -> str:
