@@ -215,7 +215,7 @@ def test_rows_reach_their_group_on_every_key_column_nulls_included(engine, conne
     """Each row meets its group's parameters on every group_by column, a NULL key included (on
     PostgreSQL through a hashed join, not a comparison of every row with every group): each
     group's slopes are its own, so a row that reached another group, or none, would move
-    them away from DuckDB's."""
+    them away from DuckDB's. predict() joins rows to their group's weights the same way."""
     rng = np.random.default_rng(11)
     rows = 900
     frame = pd.DataFrame(
@@ -243,6 +243,7 @@ def test_rows_reach_their_group_on_every_key_column_nulls_included(engine, conne
     assert len(run.weights) == len(reference.weights) == 9
     for key, weights in reference.weights.items():
         assert run.weights[key] == pytest.approx(weights, rel=1e-7, abs=1e-10)
+    assert_scores_as_on_duckdb(connection, datasets, run, table, "keyed_groups", frame)
 
 
 def test_a_null_feature_scores_null(engine, connection, datasets):
@@ -265,20 +266,28 @@ def test_a_null_feature_scores_null(engine, connection, datasets):
     assert all(p is not None and 0 < p < 1e6 for p in predictions[1:])
 
 
-def assert_scores_as_on_duckdb(connection, datasets, run, source: str, table: str) -> None:
+def assert_scores_as_on_duckdb(
+    connection, datasets, run, source: str, table: str, frame=None
+) -> None:
     """predict() on the engine equals the same weights (read back from the engine's run tables)
-    scored by DuckDB, row for row, to 1e-9 relative."""
+    scored by DuckDB, row for row, to 1e-9 relative. `frame`: the table's rows, when it is not
+    one of the datasets."""
     engine = engine_for(connection)
     record, weights = load_run(RunTables(engine, run.schema), run)
-    columns = datasets.frames[table].columns.tolist()
-    ours = sorted(fetch_all(dbt_loss.predict(connection, run, source)))
+    frame = datasets.frames[table] if frame is None else frame
+    columns = frame.columns.tolist()
+
+    def in_order(rows):  # by the table's columns, a NULL (None) after every value
+        return sorted(rows, key=lambda row: [(v is None, repr(v)) for v in row[: len(columns)]])
+
+    ours = in_order(fetch_all(dbt_loss.predict(connection, run, source)))
     expressions = prediction_expressions(record, weights)
     query = exp.select(
         *[exp.column(c, quoted=True) for c in columns],
         *[exp.alias_(e, n, quoted=True) for n, e in expressions.items()],
     ).from_(exp.table_(table, quoted=True))
-    theirs = sorted(Engine(datasets.connection).fetch(query))
-    assert len(ours) == len(theirs) == len(datasets.frames[table])
+    theirs = in_order(Engine(datasets.connection).fetch(query))
+    assert len(ours) == len(theirs) == len(frame)
     for mine, reference in zip(ours, theirs, strict=True):
         assert mine[: len(columns)] == reference[: len(columns)]
         assert mine[len(columns) :] == pytest.approx(reference[len(columns) :], rel=1e-9)

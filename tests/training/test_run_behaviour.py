@@ -14,12 +14,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from sqlglot import exp
 
 import dbt_loss
+from dbt_loss.scoring import load_run, prediction_expressions
 from dbt_loss.training import duckdb_tuning
 from dbt_loss.training import run_tables as run_tables_module
 from dbt_loss.training import trainer as trainer_module
 from dbt_loss.training.engine import Engine, engine_for
+from dbt_loss.training.run_tables import RunTables
 
 
 def table(connection, name, frame):
@@ -415,6 +418,48 @@ def test_predict_softmax_gives_probabilities_and_the_likeliest_class(connection)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-12)
     assert (scored.prediction == np.array(run.classes)[probabilities.argmax(axis=1)]).all()
     assert (scored.prediction == scored.plan).mean() > 0.7
+
+
+def test_grouped_predict_joins_each_row_to_its_groups_weights(connection):
+    """predict() of per-group models joins each row to its group's row of weights instead of
+    choosing among one expression per group: the numbers of prediction_expressions' CASE,
+    NULL for a group the run never saw (a NULL one too), and the relation's own columns
+    named like the joined weights' (seen, key_0, w_0) stay the relation's."""
+    frame = regression_frame(600, seed=14)
+    frame["store"] = np.where(frame.x2 > 0, "north", "south")
+    frame["channel"] = np.where(frame.x1 > 0.3, "web", "shop")
+    frame["plan"] = np.select([frame.y < -1, frame.y < 1], ["basic", "pro"], "enterprise")
+    table(connection, "plans_by_store", frame)
+    run = dbt_loss.train(
+        connection,
+        "plans_by_store",
+        target="plan",
+        features=["x0", "x3", "channel"],
+        model="softmax",
+        l2=1e-2,
+        group_by=["store"],
+    )
+    unseen = [frame.head(2).assign(store="east"), frame.head(1).assign(store=None)]
+    scoring = pd.concat([frame, *unseen], ignore_index=True)
+    scoring = scoring.assign(row_id=range(len(scoring)), seen=-1.0, key_0="mine", w_0=7)
+    table(connection, "to_score", scoring)
+    joined = dbt_loss.predict(connection, run, "to_score").df().sort_values("row_id")
+    record, weights = load_run(RunTables(engine_for(connection), "dbt_loss"), run)
+    expressions = prediction_expressions(record, weights)
+    chosen = exp.select(
+        exp.column("row_id"), *[exp.alias_(e, n, quoted=True) for n, e in expressions.items()]
+    )
+    chosen = connection.execute(Engine(connection).render(chosen.from_("to_score"))).df()
+    chosen = chosen.sort_values("row_id")
+    for name in [f"probability_{c}" for c in run.classes]:
+        np.testing.assert_allclose(joined[name], chosen[name], rtol=1e-12)
+    assert joined.prediction.tolist() == chosen.prediction.tolist()
+    assert joined.prediction.iloc[:600].notna().all() and joined.prediction.iloc[600:].isna().all()
+    assert (joined.seen == -1.0).all() and (joined.key_0 == "mine").all()
+    assert (joined.w_0 == 7).all()
+    table(connection, "without_stores", frame.drop(columns="store"))
+    with pytest.raises(dbt_loss.TrainingInputError, match="group_by column 'store' is not among"):
+        dbt_loss.predict(connection, run, "without_stores")
 
 
 BAD_INPUTS = {
