@@ -172,6 +172,38 @@ def test_values_match_numpy_on_the_same_validation_rows(fixture, request):
         assert row.value == pytest.approx(expected, rel=1e-9)
 
 
+def test_grouped_candidates_are_ranked_by_each_rows_own_group_model():
+    """group_by among the common options: each candidate is one model per group (trained
+    alone), and its value is the metric of every validation row scored by its group's model."""
+    frame = regression_frame(17, 0.5, outliers=True)
+    frame["store"] = np.where(frame.x2 > 0.3, "north", "south")
+    frame["y"] += np.where(frame.store == "north", 4.0 * frame.x0, 0.0)
+    connection = connection_with(frame)
+    result = dbt_loss.select_loss(
+        connection,
+        "data",
+        target="y",
+        features=FEATURES,
+        model="linear",
+        candidates=CANDIDATES[:2],
+        metric="mae",
+        group_by=["store"],
+    )
+    valid = validation_frame(connection)
+    assert len(result.leaderboard) == 2
+    for row in result.leaderboard:
+        run = result.runs[row.candidate]
+        assert set(run.weights) == {"north", "south"}
+        predicted = np.empty(len(valid))
+        for store, weights in run.weights.items():
+            rows = (valid.store == store).to_numpy()
+            predicted[rows] = weights["intercept"] + sum(
+                weights[f] * valid.loc[rows, f].to_numpy() for f in FEATURES
+            )
+        expected = numpy_metric("mae", valid.y.to_numpy(), predicted)
+        assert row.value == pytest.approx(expected, rel=1e-9)
+
+
 @pytest.mark.parametrize(
     "metric, parameters",
     [

@@ -96,9 +96,13 @@ def train_candidates(
 
 
 def _alone(tables: RunTables, plan: Plan, name: str | None) -> TrainingRun:
+    """As train() runs it: one model per group of the candidate's group_by, or one model."""
+    group_keys = plan.group_keys()
+    start = plan.initial_theta()
     recorder = RunRecorder(tables, plan, uuid.uuid4().hex[:16], name)
     recorder.start()
-    return run_plan(plan, recorder, {(): plan.initial_theta()}, 1, None)
+    thetas = {key: start.copy() for key in group_keys}
+    return run_plan(plan, recorder, thetas, len(group_keys), None)
 
 
 def _side_by_side(tables: RunTables, plans: list[Plan], names: list) -> list[TrainingRun]:
