@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlglot import exp
 
+from ..scoring import scored_relation
 from ..training.engine import Engine
 from ..training.run_tables import HISTORY
 from ..training.sql import case, column, double, greatest, least, literal, number, total
@@ -71,8 +72,12 @@ def scored_rows(run: ReportRun, *, evaluation: bool, split: bool = False) -> exp
     (dbt_loss_actual), row weight (dbt_loss_weight), group keys (dbt_loss_group_<i>) and, with
     `split`, 'training' or 'validation' (dbt_loss_split). Only the evaluation rows when
     `evaluation` (see the module's docstring). The queries read these columns, so each
-    prediction is computed once per row."""
-    outputs = run.outputs()
+    prediction is computed once per row, a grouped run's with each row joined to its group's
+    weights (scoring.scored_relation)."""
+    where = run.validation.copy() if evaluation and run.validation is not None else None
+    scored, (outputs,) = scored_relation(
+        run.source.copy(), [(run.record, run.weights)], run.key_types, where=where
+    )
     columns = {_output(name): expression for name, expression in outputs.items()}
     columns[ACTUAL] = column(run.target)
     columns[WEIGHT] = _weight(run)
@@ -92,11 +97,9 @@ def scored_rows(run: ReportRun, *, evaluation: bool, split: bool = False) -> exp
         exp.not_(column(run.target).is_(exp.null())),
         exp.not_(outputs["prediction"].copy().is_(exp.null())),
     ]
-    if evaluation and run.validation is not None:
-        kept.append(run.validation.copy())
     query = (
         exp.select(*[_alias(e, name) for name, e in columns.items()])
-        .from_(run.source.copy())
+        .from_(scored)
         .where(exp.and_(*kept))
     )
     return query.subquery("rows")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
-from ..scoring import prediction_expressions
+from ..scoring import group_key_types
 from ..training.engine import Engine
 from ..training.run_tables import RunTables
 from ..training.trainer import TrainingRun, validation_rows
@@ -28,6 +28,7 @@ class ReportRun:
     source: exp.Expression
     validation: exp.Expression | None
     options: dict
+    key_types: dict  # the group columns' types in `source`, for scoring.scored_relation
 
     @property
     def run_id(self) -> str:
@@ -64,10 +65,6 @@ class ReportRun:
     @property
     def sample_weight(self) -> str | None:
         return self.options.get("sample_weight")
-
-    def outputs(self) -> dict[str, exp.Expression]:
-        """`prediction` (and softmax's `probability_<class>`), as dbt_loss.predict scores."""
-        return prediction_expressions(self.record, self.weights)
 
 
 def relation_of(record: dict, engine: Engine) -> exp.Expression:
@@ -140,11 +137,14 @@ def resolve_runs(engine: Engine, schema: str, runs) -> list[ReportRun]:
         options = json.loads(record["options"] or "{}")
         features = json.loads(record["features"] or "[]")
         fraction = options.get("validation_fraction") or 0.0
+        source = relation_of(record, engine)
+        groups = json.loads(record["group_by"] or "[]")
         resolved[record["run_id"]] = ReportRun(
             record=record,
             weights=weights,
-            source=relation_of(record, engine),
+            source=source,
             validation=validation_rows(engine, features, record["target"], fraction),
             options=options,
+            key_types=group_key_types(engine, source, groups),
         )
     return list(resolved.values())

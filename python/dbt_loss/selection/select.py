@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from ..scoring import load_run, prediction_expressions
+from ..scoring import group_key_types, load_run, scored_relation
 from ..training.candidates import train_candidates
 from ..training.engine import Engine, engine_for
 from ..training.options import OptionError, parse_options
@@ -124,12 +124,20 @@ def evaluation_query(
     sample_weight: str | None = None,
 ) -> exp.Select:
     """One SELECT over the validation rows with one column per candidate (value_0, …): its
-    metric, Σw·num / Σw·den over the rows where the target and its prediction are not NULL."""
+    metric, Σw·num / Σw·den over the rows where the target and its prediction are not NULL.
+    The rows are scored first (scoring.scored_relation): a grouped candidate's rows joined to
+    their group's weights."""
     actual = column(target)
     weight = double(column(sample_weight)) if sample_weight else number(1)
+    groups = sorted({g for record, _ in runs for g in json.loads(record["group_by"] or "[]")})
+    scored, scored_outputs = scored_relation(
+        source,
+        runs,
+        group_key_types(engine, source, groups),
+        where=validation_rows(engine, features, target, fraction),
+    )
     values = []
-    for index, (record, weights) in enumerate(runs):
-        outputs = prediction_expressions(record, weights)
+    for index, ((record, _weights), outputs) in enumerate(zip(runs, scored_outputs, strict=True)):
         classes = json.loads(record["classes"] or "[]")
         numerator, denominator = row_terms(
             metric, parameters, actual, outputs, {str(c): literal(c) for c in classes}
@@ -145,9 +153,7 @@ def evaluation_query(
         if metric.root:
             value = exp.Sqrt(this=value)
         values.append(exp.alias_(value, f"value_{index}", quoted=True))
-    return (
-        exp.select(*values).from_(source).where(validation_rows(engine, features, target, fraction))
-    )
+    return exp.select(*values).from_(scored)
 
 
 def select_loss(
