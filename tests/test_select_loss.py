@@ -172,6 +172,29 @@ def test_values_match_numpy_on_the_same_validation_rows(fixture, request):
         assert row.value == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize("group_by", [None, ["store"]], ids=["one_model", "per_group"])
+def test_a_column_named_like_a_scored_output_is_not_read_as_one(group_by):
+    """The rows are scored into columns of their own: a relation column that happens to be
+    called dbt_loss_0_prediction stays a feature, and the ranking is the same as without it."""
+    frame = regression_frame(19, 0.5, outliers=False)
+    frame["store"] = np.where(frame.x0 > 0, "north", "south")
+    values = {}
+    for name in ("x2", "dbt_loss_0_prediction"):
+        connection = connection_with(frame.rename(columns={"x2": name}))
+        result = dbt_loss.select_loss(
+            connection,
+            "data",
+            target="y",
+            features=["x0", "x1", name],
+            model="linear",
+            candidates=[{"loss": "mse"}],
+            metric="mae",
+            **({"group_by": group_by} if group_by else {}),
+        )
+        values[name] = result.leaderboard[0].value
+    assert values["dbt_loss_0_prediction"] == pytest.approx(values["x2"], rel=1e-12)
+
+
 def test_grouped_candidates_are_ranked_by_each_rows_own_group_model():
     """group_by among the common options: each candidate is one model per group (trained
     alone), and its value is the metric of every validation row scored by its group's model."""

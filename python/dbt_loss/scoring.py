@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import sqlglot
 from sqlglot import exp
 
 from .training.engine import engine_for
@@ -16,6 +17,7 @@ from .training.sql import (
     column,
     double,
     greatest,
+    keyed_join,
     literal,
     number,
     paren,
@@ -183,61 +185,60 @@ def grouped_prediction_query(engine, record: dict, weights: list[tuple], source)
     prediction_expressions instead chooses among one expression per group with a CASE, tried
     branch by branch on every row: for 1,000 groups it took 7 s to build and 4.5 s to score
     2,000,000 rows on DuckDB, against 0.6 s and 0.3 s joined. A row of a group the run never
-    saw meets no weights and is predicted NULL."""
-    key_types = group_key_types(engine, source, json.loads(record["group_by"]))
-    values, matches, outputs = _joined_weights(record, weights, key_types, WEIGHTS)
+    saw meets no weights and is predicted NULL. The rows come back in no particular order."""
+    types = relation_types(engine, source)
+    join, outputs = _joined_weights(record, weights, types, WEIGHTS)
     return (
         exp.select(
             exp.Column(this=exp.Star(), table=exp.to_identifier(ROWS)),
             *[exp.alias_(e, name, quoted=True) for name, e in outputs.items()],
         )
         .from_(_rows(source))
-        .join(values, on=matches, join_type="left")
+        .join(join, copy=False)
     )
 
 
 def scored_relation(
-    source, runs: list[tuple[dict, list[tuple]]], key_types: dict, *, where=None
+    source, runs: list[tuple[dict, list[tuple]]], types: dict, *, where=None
 ) -> tuple[exp.Subquery, list[dict[str, exp.Expression]]]:
-    """The relation's rows (those `where` keeps) with every run's outputs as columns
-    dbt_loss_<i>_<output>: a grouped run's through a join to its weights, an ungrouped run's
-    as its expressions. Returns the subquery and, per run, its outputs as columns of it.
-    `key_types`: group_key_types of every run's group columns."""
+    """The relation's rows (those `where` keeps) with every run's outputs as columns of their
+    own (dbt_loss_<i>_<output>, lengthened until no column of the relation has the name): a
+    grouped run's through a join to its weights, an ungrouped run's as its expressions.
+    Returns the subquery and, per run, its outputs as columns of it. `types`:
+    relation_types of the source."""
     query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(ROWS)))
     query = query.from_(_rows(source, where), copy=False)
+    taken = {name.lower() for name in types}
     outputs_by_run = []
     for index, (record, weights) in enumerate(runs):
         if json.loads(record["group_by"] or "[]"):
-            values, matches, outputs = _joined_weights(
-                record, weights, key_types, f"{WEIGHTS}_{index}"
-            )
-            query = query.join(values, on=matches, join_type="left", copy=False)
+            join, outputs = _joined_weights(record, weights, types, f"{WEIGHTS}_{index}")
+            query = query.join(join, copy=False)
         else:
             outputs = prediction_expressions(record, weights, ROWS)
         named = {}
-        for name, expression in outputs.items():
-            query = query.select(
-                exp.alias_(expression, f"dbt_loss_{index}_{name}", quoted=True), copy=False
-            )
-            named[name] = column(f"dbt_loss_{index}_{name}")
+        for output, expression in outputs.items():
+            name = f"dbt_loss_{index}_{output}"
+            while name.lower() in taken:
+                name = f"_{name}"
+            taken.add(name.lower())
+            query = query.select(exp.alias_(expression, name, quoted=True), copy=False)
+            named[output] = column(name)
         outputs_by_run.append(named)
     return query.subquery("dbt_loss_scored", copy=False), outputs_by_run
 
 
-def group_key_types(engine, source, groups: list[str]) -> dict[str, exp.DataType]:
-    """Each group column's type in the relation to score, which the weights' keys are cast
-    to (a key read back from JSON is text, or NULL); a column the relation lacks is refused
-    by name."""
-    if not groups:
-        return {}
-    types = engine.column_types(source)
-    for name in groups:
-        if name not in types:
-            raise TrainingInputError(
-                f"dbt_loss: the run's group_by column {name!r} is not among the columns of "
-                f"the relation to score ({', '.join(types)})"
-            )
-    return {name: exp.DataType.build(types[name], dialect=engine.dialect) for name in groups}
+def relation_types(engine, source) -> dict[str, exp.DataType | None]:
+    """Each column of the relation to score and its type; None where the engine or sqlglot
+    cannot name it (psycopg reports a PostgreSQL enum as `unknown`)."""
+    types: dict[str, exp.DataType | None] = {}
+    for name, kind in engine.column_types(source).items():
+        try:
+            built = exp.DataType.build(kind, dialect=engine.dialect, udt=True)
+        except (sqlglot.errors.ParseError, ValueError):
+            built = None
+        types[name] = None if built is None or built.this == exp.DataType.Type.UNKNOWN else built
+    return types
 
 
 def _rows(source, where: exp.Expression | None = None) -> exp.Expression:
@@ -248,12 +249,31 @@ def _rows(source, where: exp.Expression | None = None) -> exp.Expression:
     return (query.where(where) if where is not None else query).subquery(ROWS)
 
 
-def _joined_weights(record: dict, weights: list[tuple], key_types: dict, alias: str):
+def _key(value, kind: exp.DataType | None) -> exp.Expression:
+    """A group key read back from JSON as a value of its column's type. JSON has no dates,
+    decimals or timestamps, so those come back as text and are cast (Spark types VALUES by
+    every row, so every row's are); a NULL is cast too, so that a column of NULL keys has
+    the type. Numbers and booleans are literals: a cast would round 1.4 into an INTEGER
+    column's 1, and a row of group 1 would meet that weight row too."""
+    if kind is None or not isinstance(value, (str, type(None))):
+        return literal(value)
+    return exp.cast(literal(value), kind)
+
+
+def _joined_weights(record: dict, weights: list[tuple], types: dict, alias: str):
     """A grouped run's weights as a VALUES list named `alias`, one row per group (its keys,
-    `seen` = 1, a column per class and feature); the condition that joins ROWS to it (null-safe:
-    a NULL key is a group); and the run's outputs over the two, NULL for a row that met no
-    weights. Returns (values, condition, outputs)."""
+    `seen` = 1, a column per class and feature), joined to ROWS on the group columns
+    (null-safe: a NULL key is a group); and the run's outputs over the two, NULL for a row
+    that met no
+    weights. Returns the LEFT JOIN of ROWS to the weights, and the outputs."""
     groups = json.loads(record["group_by"])
+    for name in groups:
+        if name not in types:
+            raise TrainingInputError(
+                f"dbt_loss: the run's group_by column {name!r} is not among the columns of "
+                f"the relation to score ({', '.join(types)})"
+            )
+    kinds = [types[g] for g in groups]  # None: compared as text
     slots: dict[tuple, int] = {}  # (class, feature) → its weight's column
     described: dict[tuple, tuple] = {}  # (class, feature) → (source column, category)
     by_group: dict[str, dict[int, float]] = {}
@@ -261,24 +281,32 @@ def _joined_weights(record: dict, weights: list[tuple], key_types: dict, alias: 
         slot = slots.setdefault((label, feature), len(slots))
         described.setdefault((label, feature), (source_column, category))
         by_group.setdefault(group, {})[slot] = weight
-    keys = [f"key_{i}" for i in range(len(groups))]
-    rows = [
-        [
-            *[literal(v) for v in json.loads(group)],
-            number(1),
-            *[literal(found.get(slot)) for slot in range(len(slots))],
-        ]
-        for group, found in by_group.items()
-    ]
-    # The first row's values are cast, and each column takes its type from them: the keys the
-    # group columns' types (a NULL key too), the weights DOUBLE. Left to its literals, DuckDB
-    # typed a column of weights as a DECIMAL wide enough for all of them, and scoring 2,000,000
-    # rows took 2.4 s; the other rows' literals convert to doubles exactly.
+    rows = []
+    for group, found in by_group.items():
+        keys = json.loads(group)
+        if any(_never_equal(v, kind) for v, kind in zip(keys, kinds, strict=True)):
+            continue  # no row of this relation can be in the group
+        rows.append(
+            [
+                *[_key(v, kind) for v, kind in zip(keys, kinds, strict=True)],
+                number(1),
+                *[literal(found.get(slot)) for slot in range(len(slots))],
+            ]
+        )
+    if not rows:  # no group can match: one row of NULL keys that meets no row (seen is NULL)
+        rows.append([exp.Null()] * (len(groups) + 1 + len(slots)))
+        rows[0][: len(groups)] = [_never(kind) for kind in kinds]
+    # The first row's numbers are cast, and each column takes its type from them: DOUBLE for
+    # the weights (left to its literals, DuckDB typed a column of weights as a DECIMAL wide
+    # enough for all of them, and scoring 2,000,000 rows took 2.4 s; the other rows' literals
+    # convert to doubles exactly), the column's own type for a key.
     first = rows[0]
-    for i, name in enumerate(groups):
-        first[i] = exp.cast(first[i], key_types[name])
+    for i, kind in enumerate(kinds):
+        if kind is not None and not isinstance(first[i], exp.Cast):
+            first[i] = exp.cast(first[i], kind)
     for i in range(len(groups), len(first)):
         first[i] = double(first[i])
+    keys = [f"key_{i}" for i in range(len(groups))]
     values = exp.values(
         [tuple(row) for row in rows],
         alias=alias,
@@ -294,13 +322,22 @@ def _joined_weights(record: dict, weights: list[tuple], key_types: dict, alias: 
         name: _null_if_a_feature_is(weights, expression, ROWS, seen)
         for name, expression in _outputs({**record, "group_by": "[]"}, predictors).items()
     }
-    matches = exp.and_(
-        *[
-            exp.NullSafeEQ(
-                this=exp.column(name, table=ROWS, quoted=True),
-                expression=exp.cast(exp.column(key, table=alias), key_types[name]),
-            )
-            for name, key in zip(groups, keys, strict=True)
-        ]
-    )
-    return values, matches, outputs
+    pairs = [
+        (_as_key(exp.column(name, table=ROWS, quoted=True), kind), exp.column(key, table=alias))
+        for name, key, kind in zip(groups, keys, kinds, strict=True)
+    ]
+    return keyed_join(values, pairs, side="LEFT"), outputs
+
+
+def _as_key(value: exp.Expression, kind: exp.DataType | None) -> exp.Expression:
+    return value if kind is not None else exp.cast(value, exp.DataType.build("text"))
+
+
+def _never_equal(value, kind: exp.DataType | None) -> bool:
+    """A number with a fraction can equal no value of an integer column."""
+    integral = kind is not None and kind.is_type(*exp.DataType.INTEGER_TYPES)
+    return integral and isinstance(value, float) and not value.is_integer()
+
+
+def _never(kind: exp.DataType | None) -> exp.Expression:
+    return exp.cast(exp.Null(), kind) if kind is not None else exp.Null()

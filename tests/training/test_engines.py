@@ -4,6 +4,8 @@ per engine. The other engines read the datasets from schema `training`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ from sqlglot import exp
 import dbt_loss
 from dbt_loss.scoring import load_run, prediction_expressions
 from dbt_loss.training.engine import Engine, engine_for
+from dbt_loss.training.plan import relation_expression
 from dbt_loss.training.run_tables import COLUMNS, RunTables
 from support import postgres, spark
 from support.engines import selected as selected_engines
@@ -244,6 +247,41 @@ def test_rows_reach_their_group_on_every_key_column_nulls_included(engine, conne
     for key, weights in reference.weights.items():
         assert run.weights[key] == pytest.approx(weights, rel=1e-7, abs=1e-10)
     assert_scores_as_on_duckdb(connection, datasets, run, table, "keyed_groups", frame)
+
+
+def test_grouped_scoring_reads_date_keys_back_as_dates(engine, connection, datasets):
+    """Group keys come back from the run tables' JSON as text where JSON has no type (dates);
+    the join that scores each row by its group's weights casts them to the column's type in
+    every row (Spark refused a VALUES list mixing a date and strings), and scores as the CASE
+    over the groups does, row for row."""
+    rng = np.random.default_rng(12)
+    days = np.array([dt.date(2021, 6, 30), dt.date(2021, 7, 1)], dtype=object)
+    frame = pd.DataFrame({"day": rng.choice(days, 300), "x0": rng.normal(size=300)})
+    frame["y"] = np.where(frame["day"] == days[0], 2.0, -1.0) * frame["x0"] + 0.5
+    frame["row_id"] = range(len(frame))
+    table = write_table(engine, connection, "dated_groups", frame)
+    run = dbt_loss.train(
+        connection,
+        table,
+        target="y",
+        features=["x0"],
+        model="linear",
+        group_by=["day"],
+        schema="engine_runs",
+    )
+    engine_ = engine_for(connection)
+    record, weights = load_run(RunTables(engine_, run.schema), run)
+    expressions = prediction_expressions(record, weights)
+    chosen = engine_.fetch(
+        exp.select(exp.column("row_id"), expressions["prediction"]).from_(
+            relation_expression(table)
+        )
+    )
+    joined = fetch_all(dbt_loss.predict(connection, run, table))
+    by_row = {row[3]: row[-1] for row in joined}  # day, x0, y, row_id, prediction
+    assert len(by_row) == len(chosen) == len(frame)
+    for row_id, prediction in chosen:
+        assert by_row[row_id] == pytest.approx(prediction, rel=1e-12)
 
 
 def test_a_null_feature_scores_null(engine, connection, datasets):

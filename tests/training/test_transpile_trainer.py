@@ -141,3 +141,16 @@ def test_postgres_joins_rows_to_their_groups_on_an_equality_it_can_hash():
             rows, parameters = (side.find(exp.Column) for side in hashed[0].iter_expressions())
             assert (rows.table, rows.name) == ("r", "store")
             assert (parameters.table, parameters.name) == ("parameters", "key_0")
+
+
+def test_postgres_leaves_the_users_own_joins_as_they_are():
+    """Only the trainer's and scoring's keyed joins get the hashed equality: in a relation of
+    the user's, IS NOT DISTINCT FROM between columns of other types (an int and a numeric
+    hash differently), or under OR or NOT, must keep its meaning."""
+    users = sqlglot.parse_one(
+        "select a.*, b.j from a join b on a.k is not distinct from b.k "
+        "left join c on a.k is not distinct from c.k or c.j = 7",
+        read="postgres",
+    )
+    query = exp.select("*").from_(users.subquery("relation"))
+    assert "hash_record" not in PostgresEngine(None).render(query).lower()

@@ -76,7 +76,7 @@ def scored_rows(run: ReportRun, *, evaluation: bool, split: bool = False) -> exp
     weights (scoring.scored_relation)."""
     where = run.validation.copy() if evaluation and run.validation is not None else None
     scored, (outputs,) = scored_relation(
-        run.source.copy(), [(run.record, run.weights)], run.key_types, where=where
+        run.source.copy(), [(run.record, run.weights)], run.types, where=where
     )
     columns = {_output(name): expression for name, expression in outputs.items()}
     columns[ACTUAL] = column(run.target)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
-from ..scoring import group_key_types
+from ..scoring import relation_types
 from ..training.engine import Engine
 from ..training.run_tables import RunTables
 from ..training.trainer import TrainingRun, validation_rows
@@ -28,7 +28,7 @@ class ReportRun:
     source: exp.Expression
     validation: exp.Expression | None
     options: dict
-    key_types: dict  # the group columns' types in `source`, for scoring.scored_relation
+    types: dict  # scoring.relation_types of `source`, for scoring.scored_relation
 
     @property
     def run_id(self) -> str:
@@ -138,13 +138,12 @@ def resolve_runs(engine: Engine, schema: str, runs) -> list[ReportRun]:
         features = json.loads(record["features"] or "[]")
         fraction = options.get("validation_fraction") or 0.0
         source = relation_of(record, engine)
-        groups = json.loads(record["group_by"] or "[]")
         resolved[record["run_id"]] = ReportRun(
             record=record,
             weights=weights,
             source=source,
             validation=validation_rows(engine, features, record["target"], fraction),
             options=options,
-            key_types=group_key_types(engine, source, groups),
+            types=relation_types(engine, source),
         )
     return list(resolved.values())

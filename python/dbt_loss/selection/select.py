@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from ..scoring import group_key_types, load_run, scored_relation
+from ..scoring import load_run, relation_types, scored_relation
 from ..training.candidates import train_candidates
 from ..training.engine import Engine, engine_for
 from ..training.options import OptionError, parse_options
@@ -129,11 +129,10 @@ def evaluation_query(
     their group's weights."""
     actual = column(target)
     weight = double(column(sample_weight)) if sample_weight else number(1)
-    groups = sorted({g for record, _ in runs for g in json.loads(record["group_by"] or "[]")})
     scored, scored_outputs = scored_relation(
         source,
         runs,
-        group_key_types(engine, source, groups),
+        relation_types(engine, source),
         where=validation_rows(engine, features, target, fraction),
     )
     values = []

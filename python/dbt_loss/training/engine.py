@@ -11,7 +11,7 @@ import numpy as np
 from sqlglot import exp
 
 from .duckdb_tuning import tuned_for_training
-from .sql import parenthesize
+from .sql import KEYED_JOIN, parenthesize
 
 DUCKDB_NUMERIC_TYPES = frozenset(
     (
@@ -345,17 +345,16 @@ def _data_frame(columns: list[str], rows: list[tuple]):
 
 def _hashable_join(node: exp.Expression) -> exp.Expression:
     """PostgreSQL can neither hash nor merge a join on IS NOT DISTINCT FROM: it compared every
-    row with every group's parameter row (200,000 rows × 1,000 groups took 7 s a pass). The
-    join gets hash_record(ROW(row's keys)) = hash_record(ROW(parameter keys)) in front: the
-    types' own hash functions, equal for equal values (1.5 and 1.50, an int4 and an int8),
-    and 0 for NULL. It picks the candidate rows; IS NOT DISTINCT FROM still decides.
-    hash_record is PostgreSQL 14's."""
-    condition = node.args.get("on") if isinstance(node, exp.Join) else None
-    if condition is None:
+    row with every group's parameter row (200,000 rows × 1,000 groups took 7 s a pass). A
+    keyed join (sql.keyed_join: the trainer's and scoring's joins of rows to their group's
+    row, never the user's own) gets hash_record(ROW(row's keys)) = hash_record(ROW(their
+    keys)) in front: the types' own hash functions, equal for equal values of one type (1.5
+    and 1.50; both sides have the group column's type), and 0 for NULL. It picks the
+    candidate rows; IS NOT DISTINCT FROM still decides. hash_record is PostgreSQL 14's."""
+    if not (isinstance(node, exp.Join) and node.meta.get(KEYED_JOIN)):
         return node
+    condition = node.args["on"]
     pairs = [(e.this, e.expression) for e in condition.find_all(exp.NullSafeEQ)]
-    if not pairs:
-        return node
     rows, parameters = (
         exp.Anonymous(
             this="hash_record",

@@ -26,7 +26,18 @@ from sqlglot import exp
 from .design import Design
 from .losses import Loss
 from .options import RESERVED_GROUP
-from .sql import EXP_BOUND, Expr, bounded_exp, greatest, named, number, paren, select_from, total
+from .sql import (
+    EXP_BOUND,
+    Expr,
+    bounded_exp,
+    greatest,
+    keyed_join,
+    named,
+    number,
+    paren,
+    select_from,
+    total,
+)
 
 GroupKey = tuple
 GROUP_INDEX = RESERVED_GROUP  # a parameter row's position: names a result's group
@@ -96,16 +107,14 @@ class Parameters:
         table = exp.table_(self.table, quoted=True).as_("parameters")
         if self.design.fanned:  # every row once per parameter row
             return rows.join(table, join_type="cross", copy=False)
-        condition = exp.and_(
-            *[
-                exp.NullSafeEQ(
-                    this=exp.column(g, table="r", quoted=True),
-                    expression=exp.column(f"key_{i}", table="parameters", quoted=True),
-                )
-                for i, g in enumerate(self.design.groups)
-            ]
-        )
-        return rows.join(table, on=condition, copy=False)
+        pairs = [
+            (
+                exp.column(g, table="r", quoted=True),
+                exp.column(f"key_{i}", table="parameters", quoted=True),
+            )
+            for i, g in enumerate(self.design.groups)
+        ]
+        return rows.join(keyed_join(table, pairs), copy=False)
 
 
 def _group_index(design: Design) -> list[Expr]:

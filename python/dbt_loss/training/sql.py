@@ -139,6 +139,20 @@ def parenthesize(expression: Expr) -> Expr:
     return expression.transform(wrap, copy=True)
 
 
+# Marks a join whose condition pairs rows' group columns with another relation's keys by
+# IS NOT DISTINCT FROM, and nothing else: PostgreSQL's render adds an equality it can hash.
+KEYED_JOIN = "dbt_loss_keyed_join"
+
+
+def keyed_join(relation: Expr, pairs: list[tuple[Expr, Expr]], side: str | None = None):
+    """JOIN relation ON a₁ IS NOT DISTINCT FROM b₁ AND …, for (a, b) in `pairs` (a NULL key
+    is a key like any other), marked as a keyed join."""
+    condition = exp.and_(*[exp.NullSafeEQ(this=a, expression=b) for a, b in pairs])
+    join = exp.Join(this=relation, on=condition, side=side)
+    join.meta[KEYED_JOIN] = True
+    return join
+
+
 def select_from(source: exp.Select, alias: str, *expressions: Expr | str) -> exp.Select:
     """SELECT expressions FROM (source) AS alias, taking `source` over rather than copying it.
     sqlglot's builders copy the query they extend at every call; over the nested stages of a
