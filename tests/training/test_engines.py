@@ -249,6 +249,38 @@ def test_rows_reach_their_group_on_every_key_column_nulls_included(engine, conne
     assert_scores_as_on_duckdb(connection, datasets, run, table, "keyed_groups", frame)
 
 
+def test_a_step_of_the_null_group_alone_loads_its_key_with_the_columns_type(
+    engine, connection, datasets
+):
+    """A line search loads the parameters of the groups it searches only: here the group whose
+    key is NULL, alone. PostgreSQL typed that all-NULL key column double precision, and its
+    join with the text column failed; it keeps the type of the run's earlier loads."""
+    rng = np.random.default_rng(5)
+    rows = 400
+    frame = pd.DataFrame({"x0": rng.normal(size=rows), "x1": rng.normal(size=rows)})
+    frame["y"] = frame["x0"] + 2 * frame["x1"] + rng.normal(scale=0.1, size=rows)
+    frame["g"] = np.where(np.arange(rows) % 3 == 0, None, "a")
+    options = {
+        "target": "y",
+        "features": ["x0", "x1"],
+        "model": "linear",
+        "loss": "huber",
+        "delta": 1.0,
+        "validation_fraction": 0.2,
+        "group_by": ["g"],
+        "schema": "engine_runs",
+    }
+    run = dbt_loss.train(
+        connection, write_table(engine, connection, "null_group", frame), **options
+    )
+    # each engine splits by its own row hash: the models are compared with the data's slopes
+    assert run.status == "succeeded" and set(run.weights) == {None, "a"}
+    assert run.validation_loss is not None
+    for weights in run.weights.values():
+        assert weights["x0"] == pytest.approx(1.0, abs=0.05)
+        assert weights["x1"] == pytest.approx(2.0, abs=0.05)
+
+
 def test_grouped_scoring_reads_date_keys_back_as_dates(engine, connection, datasets):
     """Group keys come back from the run tables' JSON as text where JSON has no type (dates);
     the join that scores each row by its group's weights casts them to the column's type in

@@ -233,6 +233,10 @@ class PostgresEngine(Engine):
     dialect = "postgres"
     checkpoint_seconds = 0.0  # a cheap transaction, and BI can watch the run live
 
+    def __init__(self, connection: Any):
+        super().__init__(connection)
+        self._loaded_types: dict[str, dict[str, str]] = {}  # load_table's, by table
+
     def render(self, expression: exp.Expression) -> str:
         """PostgreSQL pulls derived tables up into their parent and inlines their columns into
         every expression that reads them: a loss read by hundreds of sums would be computed
@@ -271,9 +275,18 @@ class PostgresEngine(Engine):
             yield
 
     def load_table(self, name: str, columns: list[str], rows: list[tuple]) -> None:
+        """A column's type is that of its first non-NULL value, in these rows or in an earlier
+        load of the table: a line search may load only the group whose key is NULL, and a
+        NULL typed double precision cannot be compared with a text column."""
         table = exp.table_(name, quoted=True)
         self.connection.execute(self.render(exp.Drop(tables=[table], kind="TABLE", exists=True)))
-        kinds = [_postgres_type([row[i] for row in rows]) for i in range(len(columns))]
+        earlier = self._loaded_types.setdefault(name, {})
+        kinds = []
+        for i, column_name in enumerate(columns):
+            values = [row[i] for row in rows]
+            if any(v is not None for v in values) or column_name not in earlier:
+                earlier[column_name] = _postgres_type(values)
+            kinds.append(earlier[column_name])
         schema = exp.Schema(
             this=table,
             expressions=[
