@@ -4,6 +4,7 @@ relation's raw feature columns, built from the weights a run wrote. `predict` ru
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 
 import sqlglot
 from sqlglot import exp
@@ -264,8 +265,7 @@ def _joined_weights(record: dict, weights: list[tuple], types: dict, alias: str)
     """A grouped run's weights as a VALUES list named `alias`, one row per group (its keys,
     `seen` = 1, a column per class and feature), joined to ROWS on the group columns
     (null-safe: a NULL key is a group); and the run's outputs over the two, NULL for a row
-    that met no
-    weights. Returns the LEFT JOIN of ROWS to the weights, and the outputs."""
+    that met no weights. Returns the LEFT JOIN of ROWS to the weights, and the outputs."""
     groups = json.loads(record["group_by"])
     for name in groups:
         if name not in types:
@@ -293,9 +293,8 @@ def _joined_weights(record: dict, weights: list[tuple], types: dict, alias: str)
                 *[literal(found.get(slot)) for slot in range(len(slots))],
             ]
         )
-    if not rows:  # no group can match: one row of NULL keys that meets no row (seen is NULL)
-        rows.append([exp.Null()] * (len(groups) + 1 + len(slots)))
-        rows[0][: len(groups)] = [_never(kind) for kind in kinds]
+    if not rows:  # no group can match: one row of NULL weights (seen too), scoring nothing
+        rows.append([_never(kind) for kind in kinds] + [exp.Null() for _ in range(1 + len(slots))])
     # The first row's numbers are cast, and each column takes its type from them: DOUBLE for
     # the weights (left to its literals, DuckDB typed a column of weights as a DECIMAL wide
     # enough for all of them, and scoring 2,000,000 rows took 2.4 s; the other rows' literals
@@ -334,9 +333,20 @@ def _as_key(value: exp.Expression, kind: exp.DataType | None) -> exp.Expression:
 
 
 def _never_equal(value, kind: exp.DataType | None) -> bool:
-    """A number with a fraction can equal no value of an integer column."""
-    integral = kind is not None and kind.is_type(*exp.DataType.INTEGER_TYPES)
-    return integral and isinstance(value, float) and not value.is_integer()
+    """A key with a fraction (a float, or a decimal read back as text) equals no value of an
+    integer column; cast to the column's type it would round onto another key, and a row
+    would meet two groups' weights."""
+    if kind is None or not kind.is_type(*exp.DataType.INTEGER_TYPES):
+        return False
+    if isinstance(value, float):
+        return not value.is_integer()
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return False  # not a number: the cast says so
+        return not number.is_finite() or number != number.to_integral_value()
+    return False
 
 
 def _never(kind: exp.DataType | None) -> exp.Expression:

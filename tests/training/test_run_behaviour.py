@@ -462,6 +462,30 @@ def test_grouped_predict_joins_each_row_to_its_groups_weights(connection):
         dbt_loss.predict(connection, run, "without_stores")
 
 
+@pytest.mark.parametrize("key_type", ["decimal(2, 1)", "double"])
+def test_grouped_predict_meets_a_group_only_on_an_equal_key(key_type):
+    """Trained on keys 1.2, 1.4 and 2.0 (decimals read back from JSON as text, or doubles),
+    scoring an INTEGER column: its 1 is neither 1.2 nor 1.4 (cast to the column's type, both
+    keys had rounded to 1, and the row was scored twice), and its 2 is group 2.0, once."""
+    connection = duckdb.connect()
+    connection.execute(
+        "create table train_rows as select i::double as x0, (i * (1 + i % 3))::double as y, "
+        f"list_extract(cast([1.2, 1.4, 2.0] as {key_type}[]), 1 + i % 3) as g from range(60) t(i)"
+    )
+    run = dbt_loss.train(
+        connection, "train_rows", target="y", features=["x0"], model="linear", group_by=["g"]
+    )
+    connection.execute(
+        "create table to_score as select * from (values (1, 5.0), (2, 5.0)) t(g, x0)"
+    )
+    scored = dbt_loss.predict(connection, run, "to_score").fetchall()
+    weights = run.weights[2.0]
+    assert sorted(scored, key=lambda row: row[0]) == [
+        (1, 5.0, None),
+        (2, 5.0, pytest.approx(weights["intercept"] + 5.0 * weights["x0"])),
+    ]
+
+
 BAD_INPUTS = {
     "null target": (
         "select 1.0 as x, null::double as y union all select 2.0, 1.0",

@@ -240,8 +240,8 @@ class PostgresEngine(Engine):
     def render(self, expression: exp.Expression) -> str:
         """PostgreSQL pulls derived tables up into their parent and inlines their columns into
         every expression that reads them: a loss read by hundreds of sums would be computed
-        hundreds of times per row. OFFSET 0 keeps each derived table a step of its own. A join
-        on IS NOT DISTINCT FROM (rows to their group's parameters) is also given an equality
+        hundreds of times per row. OFFSET 0 keeps each derived table a step of its own. A keyed
+        join (rows to their group's parameters or weights) is also given an equality
         PostgreSQL can hash (_hashable_join)."""
 
         def fence(node: exp.Expression) -> exp.Expression:
@@ -361,9 +361,10 @@ def _hashable_join(node: exp.Expression) -> exp.Expression:
     row with every group's parameter row (200,000 rows × 1,000 groups took 7 s a pass). A
     keyed join (sql.keyed_join: the trainer's and scoring's joins of rows to their group's
     row, never the user's own) gets hash_record(ROW(row's keys)) = hash_record(ROW(their
-    keys)) in front: the types' own hash functions, equal for equal values of one type (1.5
-    and 1.50; both sides have the group column's type), and 0 for NULL. It picks the
-    candidate rows; IS NOT DISTINCT FROM still decides. hash_record is PostgreSQL 14's."""
+    keys)) in front: the types' own hash functions, equal for equal values within a type
+    family (1.5 and 1.50, an int4 and an int8; the keys have their group column's type, or
+    the family of the values the parameter table was loaded with), and 0 for NULL. It picks
+    the candidate rows; IS NOT DISTINCT FROM still decides. hash_record is PostgreSQL 14's."""
     if not (isinstance(node, exp.Join) and node.meta.get(KEYED_JOIN)):
         return node
     condition = node.args["on"]
